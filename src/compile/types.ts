@@ -17,7 +17,11 @@ export const COMPILED_FORMAT = 'workflows/compiled';
 export const COMPILED_VERSION = 1;
 
 /** A node as the runtime sees it: no id/label/ui (the key is the id), out ports resolved to node ids. */
-export type CompiledNode = DistributiveOmit<WorkflowNode, 'id' | 'label' | 'ui'> & {
+export type CompiledNode = (
+  | DistributiveOmit<Exclude<WorkflowNode, { kind: 'connector' }>, 'id' | 'label' | 'ui'>
+  // A Connector is a "go to": compiled to a bare node whose `next.next` is its target.
+  | { kind: 'connector' }
+) & {
   /** port -> next node id; a port missing here ends the enrollment. */
   next?: Record<string, string>;
 };

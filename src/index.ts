@@ -1,0 +1,12 @@
+/** The Workflows model: types, condition language, validator, compiler, exchange files and templates. */
+export * from './model/types.js';
+export * from './model/problems.js';
+export { NODE_LABELS, portsOf, waits } from './model/nodes.js';
+export * from './conditions/types.js';
+export { evaluate } from './conditions/evaluate.js';
+export { checkCondition } from './conditions/check.js';
+export { validateProject, validateDocument, hasErrors, type SourceFile } from './validate/validate.js';
+export { selectorProblem } from './validate/selector.js';
+export { compileProject, indexKey, DEFAULTS, type CompileResult } from './compile/compile.js';
+export * from './compile/types.js';
+export { contentHash, canonicalJson, fnv1a32 } from './hash.js';

@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest';
+import { compileProject } from '../../src/compile/compile.js';
+import type { AuthoringDocument } from '../../src/model/types.js';
+import { documentWith, workflow } from './fixtures.js';
+
+function compiled(doc: AuthoringDocument) {
+  const result = compileProject([{ file: 'doc.json', doc }]);
+  if (!result.ok) throw new Error(result.problems.map((p) => `${p.pointer}: ${p.message}`).join('\n'));
+  return result.bundle;
+}
+
+describe('compileProject', () => {
+  it('refuses invalid input with the validator problems', () => {
+    const doc = structuredClone(documentWith()) as any;
+    doc.workflows[0].nodes[1].promotion = 'nope';
+    const result = compileProject([{ file: 'doc.json', doc }]);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.problems).toContainEqual(expect.objectContaining({ file: 'doc.json', pointer: '/workflows/0/nodes/1/promotion' }));
+  });
+
+  it('keeps only active workflows and what they reference', () => {
+    const doc = documentWith();
+    doc.workflows!.push(workflow({ id: 'wf_draft', status: 'draft' }), workflow({ id: 'wf_paused', status: 'paused' }));
+    doc.promotions!.push({ id: 'promo_unused', name: 'Unused', kind: 'bar', steps: [{ id: 's', blocks: [{ kind: 'text', text: 'x' }] }] });
+    const bundle = compiled(doc);
+    expect(bundle.workflows.map((w) => w.id)).toEqual(['wf_exit']);
+    expect(Object.keys(bundle.promotions)).toEqual(['promo_offer']);
+    expect(bundle.segments).toEqual({ seg_leads: {} });
+  });
+
+  it('fills defaults and drops editor-only data', () => {
+    const bundle = compiled(documentWith());
+    const wf = bundle.workflows[0]!;
+    expect(wf.settings).toEqual({ enrollment: 'auto', reenroll: { mode: 'session' }, priority: 50, suppress: 'none' });
+    const trigger = wf.nodes.trigger as any;
+    expect(trigger.ui).toBeUndefined();
+    expect(trigger.triggers[0]).toEqual({ on: 'exit_intent', minDwellSeconds: 3, mobile: true });
+    expect((wf.nodes.show as any).label).toBeUndefined();
+    expect(JSON.stringify(bundle)).not.toMatch(/"ui"|"label"|"description"/);
+  });
+
+  it('folds edges into next maps and connectors into go-tos', () => {
+    const doc = documentWith();
+    const wf = doc.workflows![0]!;
+    wf.nodes.push({ id: 'later', kind: 'delay', mode: 'duration', duration: { amount: 2, unit: 'days' } });
+    wf.nodes.push({ id: 'back', kind: 'connector', target: 'trigger' });
+    wf.edges.push({ from: 'show', port: 'dismissed', to: 'later' }, { from: 'later', port: 'next', to: 'back' });
+    const nodes = compiled(doc).workflows[0]!.nodes;
+    expect(nodes.show!.next).toEqual({ converted: 'tag', dismissed: 'later' });
+    expect(nodes.back).toEqual({ kind: 'connector', next: { next: 'trigger' } });
+    expect(nodes.done!.next).toBeUndefined();
+  });
+
+  it('indexes trigger kinds to the steps waiting on them', () => {
+    const doc = documentWith();
+    const wf = doc.workflows![0]!;
+    wf.nodes[0] = { id: 'trigger', kind: 'if', triggers: [{ on: 'exit_intent' }, { on: 'event', name: 'signup' }, { on: 'commerce', name: 'add_to_cart' }] };
+    const bundle = compiled(doc);
+    expect(bundle.index).toEqual({
+      exit_intent: [['wf_exit', 'trigger']],
+      'event:signup': [['wf_exit', 'trigger']],
+      'commerce:add_to_cart': [['wf_exit', 'trigger']],
+    });
+  });
+
+  it('orders workflows by priority and gives the same hash whatever the file order', () => {
+    const a = { workflows: [workflow({ id: 'wf_low', settings: { priority: 10 } })] };
+    const b = { workflows: [workflow({ id: 'wf_high', settings: { priority: 90 } })] };
+    const lib = { promotions: documentWith().promotions, segments: documentWith().segments };
+    const one = compileProject([{ file: 'a', doc: a }, { file: 'b', doc: b }, { file: 'lib', doc: lib }]);
+    const two = compileProject([{ file: 'lib', doc: lib }, { file: 'b', doc: b }, { file: 'a', doc: a }]);
+    expect(one.ok && two.ok).toBe(true);
+    if (!one.ok || !two.ok) return;
+    expect(one.bundle.workflows.map((w) => w.id)).toEqual(['wf_high', 'wf_low']);
+    expect(one.bundle.hash).toMatch(/^[0-9a-f]{16}$/);
+    expect(one.bundle.hash).toBe(two.bundle.hash);
+    const changed = compileProject([{ file: 'a', doc: { workflows: [workflow({ id: 'wf_low', settings: { priority: 11 } })] } }, { file: 'b', doc: b }, { file: 'lib', doc: lib }]);
+    expect(changed.ok && changed.bundle.hash).not.toBe(one.bundle.hash);
+  });
+
+  it('allows the hosts of webhook steps and site settings', () => {
+    const doc = documentWith({ site: { webhookHosts: ['crm.example.org'] } });
+    doc.workflows![0]!.nodes.push({ id: 'hook', kind: 'webhook', url: 'https://Hooks.Example.com/lead/{{visitor.id}}' });
+    doc.workflows![0]!.edges.push({ from: 'show', port: 'dismissed', to: 'hook' });
+    const bundle = compiled(doc);
+    expect(bundle.site.webhookHosts).toEqual(['crm.example.org', 'hooks.example.com']);
+    expect(bundle.workflows[0]!.nodes.hook).toMatchObject({ method: 'POST' });
+  });
+
+  it('refuses to enroll into a workflow that is not active', () => {
+    const doc = documentWith();
+    doc.workflows!.push(workflow({ id: 'wf_next', status: 'draft' }));
+    doc.workflows![0]!.nodes.push({ id: 'more', kind: 'enroll', workflow: 'wf_next' });
+    doc.workflows![0]!.edges.push({ from: 'show', port: 'dismissed', to: 'more' });
+    const result = compileProject([{ file: 'doc.json', doc }]);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.problems.find((p) => p.severity === 'error')).toMatchObject({ pointer: '/workflows/0/nodes/4/workflow' });
+  });
+
+  it('does not share objects with its input', () => {
+    const doc = documentWith();
+    const bundle = compiled(doc);
+    (bundle.workflows[0]!.nodes.trigger as any).conditions.value = 'mobile';
+    expect((doc.workflows![0]!.nodes[0] as any).conditions.value).toBe('desktop');
+  });
+});

@@ -1,0 +1,244 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { Problem } from '../../src/model/problems.js';
+import { formatProblem } from '../../src/model/problems.js';
+import { validateDocument, validateProject } from '../../src/validate/validate.js';
+import { documentWith, workflow } from './fixtures.js';
+
+const errors = (ps: Problem[]) => ps.filter((p) => p.severity === 'error');
+const find = (ps: Problem[], pointer: string) => ps.find((p) => p.pointer === pointer && p.severity === 'error');
+/** A deep copy with one change, so each test breaks exactly one thing. */
+function change(fn: (doc: any) => void): unknown {
+  const doc = structuredClone(documentWith()) as any;
+  fn(doc);
+  return doc;
+}
+
+describe('validateDocument', () => {
+  it('accepts the fixture document', () => {
+    expect(errors(validateDocument(documentWith()))).toEqual([]);
+  });
+
+  it('reports an unknown node kind with a suggestion', () => {
+    const ps = validateDocument(change((d) => (d.workflows[0].nodes[2].kind = 'segmnt')));
+    expect(find(ps, '/workflows/0/nodes/2/kind')?.message).toMatch(/must be one of .*did you mean "segment"/);
+  });
+
+  it('reports unknown fields at their pointer', () => {
+    const ps = validateDocument(change((d) => (d.workflows[0].nodes[1].promo = 'x')));
+    expect(find(ps, '/workflows/0/nodes/1/promo')?.message).toMatch(/unknown field "promo".*did you mean "promotion"/);
+    const top = validateDocument(change((d) => (d.workflow = [])));
+    expect(find(top, '/workflow')?.message).toMatch(/did you mean "workflows"/);
+  });
+
+  it('reports missing required fields', () => {
+    const ps = validateDocument(change((d) => delete d.workflows[0].name));
+    expect(find(ps, '/workflows/0/name')?.message).toBe('the workflow is missing "name"');
+    const ps2 = validateDocument(change((d) => delete d.workflows[0].nodes[2].action));
+    expect(find(ps2, '/workflows/0/nodes/2/action')?.message).toMatch(/missing "action"/);
+  });
+
+  it('reports edges to missing steps and ports', () => {
+    const ps = validateDocument(
+      change((d) => {
+        d.workflows[0].edges.push({ from: 'show', port: 'dismissed', to: 'nowhere' });
+        d.workflows[0].edges.push({ from: 'show', port: 'clicked', to: 'done' });
+        d.workflows[0].edges.push({ from: 'ghost', port: 'next', to: 'done' });
+      }),
+    );
+    expect(find(ps, '/workflows/0/edges/3/to')?.message).toMatch(/"nowhere", which is not a step/);
+    expect(find(ps, '/workflows/0/edges/4/port')?.message).toBe('"show" has no port "clicked"; its ports are converted, dismissed');
+    expect(find(ps, '/workflows/0/edges/5/from')?.message).toMatch(/"ghost", which is not a step/);
+  });
+
+  it('refuses two edges from one port and an edge out of an exit', () => {
+    const ps = validateDocument(
+      change((d) => {
+        d.workflows[0].edges.push({ from: 'show', port: 'converted', to: 'done' });
+        d.workflows[0].edges.push({ from: 'done', port: 'next', to: 'show' });
+      }),
+    );
+    expect(find(ps, '/workflows/0/edges/3/port')?.message).toMatch(/already connected/);
+    expect(find(ps, '/workflows/0/edges/4')?.message).toMatch(/has no way out/);
+  });
+
+  it('reports unreachable steps', () => {
+    const ps = validateDocument(change((d) => d.workflows[0].nodes.push({ id: 'orphan', kind: 'exit' })));
+    expect(find(ps, '/workflows/0/nodes/4')?.message).toMatch(/"orphan" can never be reached/);
+  });
+
+  it('reports a loop that can spin without waiting, and accepts one through a Delay', () => {
+    const spin = change((d) => {
+      d.workflows[0].nodes.push({ id: 'again', kind: 'connector', target: 'tag' });
+      d.workflows[0].edges[2] = { from: 'tag', port: 'next', to: 'again' };
+      d.workflows[0].nodes.splice(3, 1); // the exit is no longer reachable
+    });
+    const ps = validateDocument(spin);
+    expect(errors(ps).map((p) => p.message).join('\n')).toMatch(/form a loop that can repeat forever; add a Delay/);
+
+    const waiting = change((d) => {
+      d.workflows[0].nodes.push({ id: 'wait', kind: 'delay', mode: 'duration', duration: { amount: 1, unit: 'days' } });
+      d.workflows[0].nodes.push({ id: 'again', kind: 'connector', target: 'tag' });
+      d.workflows[0].edges[2] = { from: 'tag', port: 'next', to: 'wait' };
+      d.workflows[0].edges.push({ from: 'wait', port: 'next', to: 'again' });
+      d.workflows[0].nodes.splice(3, 1);
+    });
+    expect(errors(validateDocument(waiting))).toEqual([]);
+  });
+
+  it('checks that Multivariate Test weights add up to 100', () => {
+    const doc = change((d) => {
+      d.workflows[0].nodes.push({
+        id: 'ab',
+        kind: 'split',
+        holdout: 10,
+        variants: [
+          { id: 'a', weight: 50 },
+          { id: 'b', weight: 40 },
+        ],
+      });
+      d.workflows[0].edges.push({ from: 'show', port: 'dismissed', to: 'ab' });
+    });
+    const ps = validateDocument(doc);
+    expect(find(ps, '/workflows/0/nodes/4/variants')?.message).toBe('variant weights must add up to 100; they add up to 90');
+  });
+
+  it('reports invalid regexes and CSS selectors', () => {
+    const ps = validateDocument(
+      change((d) => {
+        d.workflows[0].nodes[0].conditions = { field: 'url', op: 'matches', value: '(unclosed' };
+        d.workflows[0].nodes[0].triggers = [{ on: 'click', selector: 'button >' }, { on: 'element_visible', selector: 'div:hovr' }];
+      }),
+    );
+    expect(find(ps, '/workflows/0/nodes/0/conditions/value')?.message).toMatch(/regular expression|regex/i);
+    expect(find(ps, '/workflows/0/nodes/0/triggers/0/selector')?.message).toMatch(/ends with a combinator/);
+    expect(find(ps, '/workflows/0/nodes/0/triggers/1/selector')?.message).toMatch(/unknown pseudo-class ":hovr"/);
+  });
+
+  it('reports references to missing promotions, segments, apps and workflows', () => {
+    const ps = validateDocument(
+      change((d) => {
+        d.workflows[0].nodes[1].promotion = 'promo_gone';
+        d.workflows[0].nodes[2].segment = 'seg_gone';
+        d.workflows[0].nodes.push({ id: 'app', kind: 'app', app: 'klaviyo_gone', action: 'subscribe', list: 'L1' });
+        d.workflows[0].nodes.push({ id: 'more', kind: 'enroll', workflow: 'wf_gone' });
+        d.workflows[0].edges.push({ from: 'show', port: 'dismissed', to: 'app' }, { from: 'app', port: 'ok', to: 'more' });
+        d.workflows[0].nodes[0].conditions = { field: 'segments', op: 'contains', value: 'seg_other' };
+      }),
+    );
+    expect(find(ps, '/workflows/0/nodes/1/promotion')?.message).toBe('there is no promotion "promo_gone"');
+    expect(find(ps, '/workflows/0/nodes/2/segment')?.message).toBe('there is no segment "seg_gone"');
+    expect(find(ps, '/workflows/0/nodes/4/app')?.message).toBe('there is no connected app "klaviyo_gone"');
+    expect(find(ps, '/workflows/0/nodes/5/workflow')?.message).toBe('there is no workflow "wf_gone"');
+    expect(find(ps, '/workflows/0/nodes/0/conditions/value')?.message).toBe('there is no segment "seg_other"');
+  });
+
+  it('reports webhook URLs that are not http(s) or template the host', () => {
+    const withHook = (url: string) =>
+      change((d) => {
+        d.workflows[0].nodes.push({ id: 'hook', kind: 'webhook', url });
+        d.workflows[0].edges.push({ from: 'show', port: 'dismissed', to: 'hook' });
+      });
+    expect(find(validateDocument(withHook('ftp://example.com/x')), '/workflows/0/nodes/4/url')?.message).toMatch(/http:\/\/ or https:\/\//);
+    expect(find(validateDocument(withHook('javascript:alert(1)')), '/workflows/0/nodes/4/url')).toBeDefined();
+    expect(find(validateDocument(withHook('https://{{visitor.host}}/x')), '/workflows/0/nodes/4/url')?.message).toMatch(/host/);
+    expect(errors(validateDocument(withHook('https://hooks.example.com/lead?email={{visitor.email}}')))).toEqual([]);
+  });
+
+  it('reports duplicate ids across files with where the first one is', () => {
+    const ps = validateProject([
+      { file: 'a.json', doc: documentWith() },
+      { file: 'b.json', doc: { format: 'workflows/authoring', segments: [{ id: 'seg_leads', name: 'Again', kind: 'manual' }] } },
+    ]);
+    const p = find(ps, '/segments/0/id');
+    expect(p?.file).toBe('b.json');
+    expect(p?.message).toBe('another segment already has the id "seg_leads" (at a.json /segments/0)');
+  });
+
+  it('resolves references across files in any order', () => {
+    const doc = documentWith();
+    const ps = validateProject([
+      { file: 'workflows.json', doc: { workflows: doc.workflows } },
+      { file: 'library.json', doc: { promotions: doc.promotions, segments: doc.segments } },
+    ]);
+    expect(errors(ps)).toEqual([]);
+  });
+
+  it('reports enrollment loops across workflows', () => {
+    const a = workflow({ id: 'wf_a', start: 'go', nodes: [{ id: 'go', kind: 'enroll', workflow: 'wf_b' }], edges: [] });
+    const b = workflow({ id: 'wf_b', start: 'go', nodes: [{ id: 'go', kind: 'enroll', workflow: 'wf_a' }], edges: [] });
+    const ps = validateProject([
+      { file: 'a.json', doc: { workflows: [a] } },
+      { file: 'b.json', doc: { workflows: [b] } },
+    ]);
+    const loop = ps.filter((p) => /enrollment loop/.test(p.message));
+    expect(loop).toHaveLength(1);
+    expect(loop[0]!.message).toContain('"wf_a" enrolls into "wf_b" enrolls into "wf_a"');
+  });
+
+  it('refuses rule-based segments in Segment to Update steps and secrets in apps', () => {
+    const ps = validateDocument(
+      change((d) => {
+        d.segments[0] = { id: 'seg_leads', name: 'Leads', kind: 'rule', rule: { field: 'sessions', op: 'gte', value: 3 } };
+        d.apps.push({ id: 'k', name: 'Klaviyo', provider: 'klaviyo', settings: { companyId: 'AbC123', privateApiKey: 'pk_x' } });
+      }),
+    );
+    expect(find(ps, '/workflows/0/nodes/2/segment')?.message).toMatch(/rule-based/);
+    expect(find(ps, '/apps/0/settings/privateApiKey')?.message).toMatch(/looks like a secret/);
+  });
+
+  it('checks promotion content for unsafe links and images', () => {
+    const ps = validateDocument(
+      change((d) => {
+        d.promotions[0].steps[0].blocks.push({ kind: 'button', text: 'Go', action: 'url', url: 'javascript:alert(1)' });
+        d.promotions[0].steps[0].blocks.push({ kind: 'image', src: 'javascript:x', alt: '' });
+        d.promotions[0].theme = { background: 'red;} body{display:none' };
+      }),
+    );
+    expect(find(ps, '/promotions/0/steps/0/blocks/3/url')).toBeDefined();
+    expect(find(ps, '/promotions/0/steps/0/blocks/4/src')).toBeDefined();
+    expect(find(ps, '/promotions/0/theme/background')).toBeDefined();
+  });
+
+  it('refuses foreign and newer documents clearly', () => {
+    expect(validateDocument({ format: 'workflows/exchange' })[0]!.message).toMatch(/exchange \(\.jst\) file/);
+    expect(validateDocument({ format: 'workflows/authoring', version: 9 })[0]!.message).toMatch(/newer version/);
+    expect(validateDocument([])[0]!.message).toBe('an authoring document must be an object, not a list');
+  });
+
+  it('formats problems as file: /pointer: message', () => {
+    const [p] = validateProject([{ file: 'my.json', doc: change((d) => delete d.workflows[0].name) }]).filter((x) => x.severity === 'error');
+    expect(formatProblem(p!)).toBe('my.json: /workflows/0/name: the workflow is missing "name"');
+  });
+
+  it('never throws, whatever it is given', () => {
+    fc.assert(
+      fc.property(fc.anything({ withNullPrototype: true, withBoxedValues: true, withMap: true, withSet: true }), (value) => {
+        const ps = validateDocument(value);
+        expect(ps.every((p) => !/internal error/.test(p.message))).toBe(true);
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('never throws on mutated valid documents', () => {
+    const base = documentWith() as unknown;
+    const paths: (string | number)[][] = [];
+    const walk = (v: unknown, path: (string | number)[]) => {
+      paths.push(path);
+      if (v && typeof v === 'object') for (const [k, c] of Object.entries(v)) walk(c, [...path, Array.isArray(v) ? Number(k) : k]);
+    };
+    walk(base, []);
+    fc.assert(
+      fc.property(fc.constantFrom(...paths.filter((p) => p.length > 0)), fc.jsonValue(), (path, replacement) => {
+        const doc = structuredClone(base) as any;
+        let target = doc;
+        for (const key of path.slice(0, -1)) target = target[key];
+        target[path[path.length - 1]!] = replacement;
+        const ps = validateDocument(doc);
+        expect(ps.every((p) => !/internal error/.test(p.message))).toBe(true);
+      }),
+      { numRuns: 1500 },
+    );
+  });
+});
