@@ -1,0 +1,103 @@
+// Builds every shipped artifact. One entry file per artifact; TypeScript is compiled by esbuild (tsc 7 has no
+// JS API, so typechecking and .d.ts output are separate: `npm run typecheck`, `npm run build:types`).
+//
+//   dist/workflows.js        script-tag runtime (IIFE, minified) from runtime/entry.ts      every visitor
+//   dist/chunks/renderer.js  promotion renderer (ESM, minified) from runtime/renderer/entry.ts, built only once
+//                            that file exists. The runtime will fetch it on first need with import(), from a
+//                            URL relative to its own script, so it is an ES module and not an IIFE.
+//   dist/esm/index.js        the pure model for npm users (ESM, readable) from src/index.ts
+//   dist/esm/runtime.js      the runtime as ESM (readable) from runtime/index.ts
+//   dist/cli.mjs             the CLI for Node (ESM) from src/cli/main.ts; bin/workflows.mjs imports it
+//
+// `rollup -c --environment ONLY:cli` builds the CLI alone (what `npm run prepare` does after an install).
+import { existsSync, readFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import nodeResolve from '@rollup/plugin-node-resolve';
+import terser from '@rollup/plugin-terser';
+import esbuild from 'rollup-plugin-esbuild';
+
+const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
+
+/** Browser builds: ES2020 (optional chaining, `??`) is what every browser still in use runs natively. */
+const BROWSER_TARGET = 'es2020';
+
+const compile = (target) =>
+  esbuild({
+    target,
+    jsx: 'automatic',
+    jsxImportSource: 'preact',
+    // Authoring files, templates and the schema may be imported as data.
+    loaders: { '.json': 'json' },
+  });
+
+const minify = () =>
+  terser({
+    ecma: 2020,
+    compress: { passes: 2 },
+    format: { comments: false },
+  });
+
+/** Fail on warnings that mean a broken bundle; show the rest. */
+function onwarn(warning, show) {
+  if (['UNRESOLVED_IMPORT', 'MISSING_EXPORT', 'MISSING_NODE_BUILTINS', 'MISSING_GLOBAL_NAME'].includes(warning.code)) {
+    throw new Error(`rollup: ${warning.message}`);
+  }
+  show(warning);
+}
+
+/** An entry that must exist: a missing one fails the build with a clear message instead of being skipped. */
+function required(file) {
+  if (!existsSync(new URL(`./${file}`, import.meta.url))) throw new Error(`rollup: missing entry ${file}`);
+  return file;
+}
+const optional = (file) => existsSync(new URL(`./${file}`, import.meta.url));
+
+const browser = () => [nodeResolve({ browser: true, extensions: ['.mjs', '.js', '.ts', '.tsx', '.json'] }), compile(BROWSER_TARGET)];
+
+const scriptTag = () => ({
+  input: required('runtime/entry.ts'),
+  plugins: browser(),
+  onwarn,
+  output: { file: 'dist/workflows.js', format: 'iife', strict: true, plugins: [minify()] },
+});
+
+const renderer = () => optional('runtime/renderer/entry.ts') && {
+  input: 'runtime/renderer/entry.ts',
+  plugins: browser(),
+  onwarn,
+  output: { file: 'dist/chunks/renderer.js', format: 'es', plugins: [minify()] },
+};
+
+// For npm users: dependencies stay imports, their bundler dedupes them.
+const escape = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const external = Object.keys(pkg.dependencies ?? {}).map((name) => new RegExp(`^${escape(name)}(/|$)`));
+
+const model = () => ({
+  input: required('src/index.ts'),
+  plugins: browser(),
+  external,
+  onwarn,
+  output: { file: 'dist/esm/index.js', format: 'es' },
+});
+
+const runtimeModule = () => optional('runtime/index.ts') && {
+  input: 'runtime/index.ts',
+  plugins: browser(),
+  external,
+  onwarn,
+  output: { file: 'dist/esm/runtime.js', format: 'es' },
+};
+
+const cli = () => ({
+  input: required('src/cli/main.ts'),
+  plugins: [
+    nodeResolve({ preferBuiltins: true, exportConditions: ['node'], extensions: ['.mjs', '.js', '.ts', '.json'] }),
+    compile('node20'),
+  ],
+  external: [...external, /^node:/, ...builtinModules],
+  onwarn,
+  output: { file: 'dist/cli.mjs', format: 'es', inlineDynamicImports: true },
+});
+
+const builds = process.env.ONLY === 'cli' ? [cli] : [scriptTag, renderer, model, runtimeModule, cli];
+export default builds.map((build) => build()).filter(Boolean);

@@ -1,0 +1,84 @@
+// The foundation loader: finds its bundle URL, fetches it, exposes window.workflows, never throws.
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { start, type QueuedCall, type WorkflowsApi } from '../../runtime/index.js';
+
+const bundle = { format: 'workflows/compiled', version: 1, hash: 'abc123', workflows: [{ id: 'a' }, { id: 'b' }] };
+
+function serve(body: string, status = 200) {
+  const fetch = vi.fn(async (_url: string) => new Response(body, { status, headers: { 'content-type': 'application/json' } }));
+  vi.stubGlobal('fetch', fetch);
+  return fetch;
+}
+
+let warn: ReturnType<typeof vi.spyOn>;
+beforeEach(() => {
+  warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+});
+afterEach(() => {
+  delete window.workflows;
+  document.body.innerHTML = '';
+  vi.unstubAllGlobals();
+  vi.restoreAllMocks();
+  vi.resetModules();
+});
+
+describe('runtime loader', () => {
+  it('fetches the URL in data-workflows and resolves ready with the workflow count and hash', async () => {
+    document.body.innerHTML = '<script data-workflows="/site/compiled.json"></script>';
+    const fetch = serve(JSON.stringify(bundle));
+    const api = start();
+    expect(window.workflows).toBe(api);
+    await expect(api.ready).resolves.toEqual({ workflows: 2, hash: 'abc123' });
+    expect(fetch).toHaveBeenCalledOnce();
+    expect(fetch.mock.calls[0]?.[0]).toBe('/site/compiled.json');
+    expect(warn).not.toHaveBeenCalled();
+  });
+
+  it('defaults to /workflows.json', async () => {
+    const fetch = serve(JSON.stringify(bundle));
+    await start().ready;
+    expect(fetch.mock.calls[0]?.[0]).toBe('/workflows.json');
+  });
+
+  it.each([
+    ['a body that is not JSON', () => serve('<!doctype html><p>Not found</p>'), 'the response is not JSON'],
+    ['JSON that is not a compiled bundle', () => serve('{"format":"workflows/authoring","workflows":[]}'), 'not a compiled bundle'],
+    ['an HTTP error', () => serve('{}', 404), 'HTTP 404'],
+    ['a network error', () => vi.stubGlobal('fetch', vi.fn().mockRejectedValue(new TypeError('Failed to fetch'))), 'Failed to fetch'],
+  ])('on %s: warns once, does not throw, and resolves ready with no workflows', async (_, setup, reason) => {
+    setup();
+    let api: WorkflowsApi | undefined;
+    expect(() => (api = start())).not.toThrow();
+    const ready = await api!.ready;
+    expect(ready).toMatchObject({ workflows: 0, hash: '' });
+    expect(ready.error).toContain(reason);
+    expect(warn).toHaveBeenCalledOnce();
+    expect(String(warn.mock.calls[0]?.[0])).toMatch(/^\[workflows\] could not load \/workflows\.json: /);
+  });
+
+  it('does not throw when fetch itself is missing', async () => {
+    vi.stubGlobal('fetch', undefined);
+    await expect(start().ready).resolves.toMatchObject({ workflows: 0 });
+    expect(warn).toHaveBeenCalledOnce();
+  });
+
+  it('loading the script twice keeps the first instance and fetches once', async () => {
+    const fetch = serve(JSON.stringify(bundle));
+    await import('../../runtime/entry.js');
+    const first = window.workflows;
+    vi.resetModules();
+    await import('../../runtime/entry.js');
+    expect(window.workflows).toBe(first);
+    expect(fetch).toHaveBeenCalledOnce();
+    await expect(first?.ready).resolves.toEqual({ workflows: 2, hash: 'abc123' });
+  });
+
+  it('keeps calls queued by the snippet before it loaded, and queues later ones after them', async () => {
+    serve(JSON.stringify(bundle));
+    const early: QueuedCall[] = [['enroll', 'wf_welcome'], ['track', 'signup']];
+    (window as { workflows?: unknown }).workflows = early;
+    const api = start();
+    expect(api.push(['identify', { email: 'a@example.com' }])).toBe(3);
+    await api.ready;
+  });
+});
