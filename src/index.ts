@@ -10,3 +10,4 @@ export { selectorProblem } from './validate/selector.js';
 export { compileProject, indexKey, DEFAULTS, type CompileResult } from './compile/compile.js';
 export * from './compile/types.js';
 export { contentHash, canonicalJson, fnv1a32 } from './hash.js';
+export { authoringSchema } from './schema.js';

@@ -1,6 +1,11 @@
 /** "Did you mean" for marketers' typos: the closest candidate within a small edit distance. */
 export function closest(input: string, candidates: readonly string[]): string | undefined {
   const a = input.toLowerCase();
+  // A shortened name ("promo" for "promotion") is a likelier slip than any same-length typo.
+  if (a.length >= 3) {
+    const prefixed = candidates.find((c) => c.toLowerCase().startsWith(a));
+    if (prefixed) return prefixed;
+  }
   let best: string | undefined;
   let bestDistance = Math.max(2, Math.floor(a.length / 3)) + 1;
   for (const c of candidates) {
