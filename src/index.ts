@@ -11,3 +11,6 @@ export { compileProject, indexKey, DEFAULTS, type CompileResult } from './compil
 export * from './compile/types.js';
 export { contentHash, canonicalJson, fnv1a32 } from './hash.js';
 export { authoringSchema } from './schema.js';
+export * from './exchange/index.js';
+export { TEMPLATES, getTemplate, listTemplates, templateDocument } from './templates/index.js';
+export type { Template, TemplateSummary } from './templates/index.js';

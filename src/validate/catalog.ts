@@ -4,6 +4,8 @@ import type { AppProvider } from '../model/types.js';
 export interface Definition {
   file?: string;
   pointer: string;
+  /** Canonical JSON of the definition: identical redefinitions are not conflicts. */
+  json?: string;
 }
 
 export interface Catalog {

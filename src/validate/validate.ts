@@ -4,6 +4,7 @@
  */
 import { AUTHORING_FORMAT, AUTHORING_VERSION } from '../model/types.js';
 import type { Problem } from '../model/problems.js';
+import { canonicalJson } from '../hash.js';
 import { emptyCatalog, type Catalog } from './catalog.js';
 import { checkApp, checkPromotion, checkSegment } from './entities.js';
 import { at, error, isObject, list, num, object, onlyKeys, type Out } from './shape.js';
@@ -88,15 +89,19 @@ function define(out: Out, doc: Record<string, unknown>, catalog: Catalog): void 
     eachItem(doc, c, (item, p) => {
       if (!isObject(item) || typeof item.id !== 'string') return;
       const map = catalog[c] as Map<string, object>;
-      const previous = map.get(item.id) as { file?: string; pointer: string } | undefined;
+      const previous = map.get(item.id) as { file?: string; pointer: string; json: string } | undefined;
+      const json = canonicalJson(item);
+      // The same definition in two files (two templates sharing a segment) is one thing, not a conflict.
+      if (previous && previous.json === json) return;
       if (previous) {
         const where = previous.file && previous.file !== out.file ? `${previous.file} ${previous.pointer}` : previous.pointer;
-        error(out, at(p, 'id'), `another ${NOUN[c]} already has the id "${item.id}" (at ${where})`);
+        error(out, at(p, 'id'), `another ${NOUN[c]} already has the id "${item.id}" (at ${where}), with different content`);
         return;
       }
       map.set(item.id, {
         file: out.file,
         pointer: p,
+        json,
         ...(c === 'workflows' ? { status: item.status } : {}),
         ...(c === 'segments' ? { kind: item.kind } : {}),
         ...(c === 'apps' ? { provider: item.provider } : {}),

@@ -152,7 +152,15 @@ describe('validateDocument', () => {
     ]);
     const p = find(ps, '/segments/0/id');
     expect(p?.file).toBe('b.json');
-    expect(p?.message).toBe('another segment already has the id "seg_leads" (at a.json /segments/0)');
+    expect(p?.message).toBe('another segment already has the id "seg_leads" (at a.json /segments/0), with different content');
+  });
+
+  it('accepts the same definition repeated in two files', () => {
+    const ps = validateProject([
+      { file: 'a.json', doc: documentWith() },
+      { file: 'b.json', doc: { segments: [{ id: 'seg_leads', name: 'Leads', kind: 'manual' }] } },
+    ]);
+    expect(errors(ps)).toEqual([]);
   });
 
   it('resolves references across files in any order', () => {
