@@ -5,6 +5,7 @@ const PORT = 4317;
 
 export default defineConfig({
   testDir: 'test/browser',
+  globalSetup: './test/browser/global-setup.ts',
   workers: 2,
   fullyParallel: true,
   reporter: 'list',
