@@ -34,6 +34,10 @@ export interface Cursor {
   fx?: number;
   /** Test variant this enrollment took, for goal attribution. */
   variant?: string;
+  /** Form values submitted in this enrollment's last promotion (`{{form.email}}` in later steps). */
+  form?: Record<string, unknown>;
+  /** Workflows whose Workflow to Enroll steps led here: a loop back into one of them is refused. */
+  by?: string[];
 }
 
 export interface PromotionRecord {

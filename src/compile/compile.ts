@@ -15,6 +15,7 @@ import type {
   WorkflowNode,
 } from '../model/types.js';
 import { conditionRefs } from '../validate/refs.js';
+import { indexKey } from './index-key.js';
 import { at } from '../validate/shape.js';
 import { hasErrors, validateProject, type SourceFile } from '../validate/validate.js';
 import {
@@ -156,21 +157,6 @@ function pick<T, R>(map: Map<string, T>, ids: Set<string>, fn: (v: T) => R): Rec
     if (v !== undefined) out[id] = fn(v);
   }
   return out;
-}
-
-/** `event:signup`, `commerce:purchase`, `promotion:converted`, `segment_entered:vip`, or the bare kind. */
-export function indexKey(t: Trigger): string {
-  switch (t.on) {
-    case 'event':
-    case 'commerce':
-      return `${t.on}:${t.name}`;
-    case 'promotion':
-      return `promotion:${t.outcome}`;
-    case 'segment_entered':
-      return `segment_entered:${t.segment}`;
-    default:
-      return t.on;
-  }
 }
 
 function compileSettings(wf: Workflow): CompiledSettings {

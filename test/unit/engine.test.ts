@@ -1,0 +1,418 @@
+// @vitest-environment node
+import { describe, expect, it, vi } from 'vitest';
+import type { AuthoringDocument, Workflow, WorkflowNode } from '../../src/model/types.js';
+import { nextTime } from '../../runtime/engine.js';
+import { harness, memoryStore, names, state } from './engine-harness.js';
+
+const promo = (id: string, kind: 'modal' | 'bar' = 'modal') => ({
+  id,
+  name: id,
+  kind,
+  steps: [{ id: 's', blocks: [{ kind: 'heading' as const, text: 'Hi' }, { kind: 'button' as const, text: 'OK', action: 'close' as const }] }],
+});
+
+/** A linear workflow: steps joined in order through `ports` (default `next`/`then`). */
+function wf(id: string, nodes: WorkflowNode[], edges: [string, string, string][], extra: Partial<Workflow> = {}): Workflow {
+  return { id, name: id, status: 'active', start: nodes[0]!.id, nodes, edges: edges.map(([from, port, to]) => ({ from, port, to })), ...extra };
+}
+
+function doc(workflows: Workflow[], extra: Partial<AuthoringDocument> = {}): AuthoringDocument {
+  return {
+    workflows,
+    promotions: [promo('p1'), promo('p2'), promo('bar', 'bar')],
+    segments: [
+      { id: 'leads', name: 'Leads', kind: 'manual' },
+      { id: 'big', name: 'Big carts', kind: 'rule', rule: { field: 'cart.value', op: 'gte', value: 100 } },
+    ],
+    apps: [{ id: 'k', name: 'Klaviyo', provider: 'klaviyo', settings: { companyId: 'ABC123' } }],
+    ...extra,
+  };
+}
+
+const desktopOnly: WorkflowNode = { id: 'gate', kind: 'if', conditions: { field: 'device', op: 'equals', value: 'desktop' } };
+
+describe('enrollment', () => {
+  it('starts automatic workflows whose start conditions hold, and only those', async () => {
+    const h = harness(doc([wf('a', [desktopOnly, { id: 'tag', kind: 'segment', segment: 'leads', action: 'add' }], [['gate', 'then', 'tag']])]));
+    h.ctx.device = 'mobile';
+    await h.engine.pageView();
+    await h.settle();
+    expect(h.store.state.cursors).toEqual([]);
+    expect(h.store.saves).toBe(0); // visitors who do not enter cost no storage write
+    h.ctx.device = 'desktop';
+    await h.engine.pageView();
+    await h.settle();
+    expect(h.store.state.segments).toEqual(['leads']);
+    expect(names(h)).toEqual(['enrolled', 'step', 'exited']);
+    expect(h.store.state.runs.a).toMatchObject({ session: 's1', page: 'page-1' });
+  });
+
+  it('honours re-enrollment per session, never, per page and after a cooldown', async () => {
+    for (const [mode, second, third] of [
+      ['session', 0, 1],
+      ['never', 0, 0],
+      ['page', 0, 1],
+    ] as const) {
+      const h = harness(doc([wf('a', [{ id: 'tag', kind: 'segment', segment: 'leads', action: 'add' }], [], { settings: { reenroll: { mode } } })]));
+      await h.engine.pageView();
+      await h.settle();
+      const count = () => h.events.filter((e) => e.name === 'enrolled').length;
+      expect(count()).toBe(1);
+      await h.engine.pageView(); // same page, same session
+      await h.settle();
+      expect(count() - 1, mode).toBe(second);
+      h.deps.page = () => 'page-2';
+      await h.store.mutate((s) => void (s.session.id = 's2'));
+      await h.engine.pageView();
+      await h.settle();
+      expect(count() - 1, mode).toBe(third);
+    }
+    const h = harness(doc([wf('a', [{ id: 'tag', kind: 'segment', segment: 'leads', action: 'add' }], [], { settings: { reenroll: { mode: 'cooldown', days: 2 } } })]));
+    await h.engine.pageView();
+    await h.settle();
+    h.clock.now += 86_400_000;
+    await h.engine.pageView();
+    await h.settle();
+    expect(names(h).filter((n) => n === 'enrolled')).toHaveLength(1);
+    h.clock.now += 2 * 86_400_000;
+    await h.engine.pageView();
+    await h.settle();
+    expect(names(h).filter((n) => n === 'enrolled')).toHaveLength(2);
+  });
+
+  it('starts nothing outside the schedule', async () => {
+    // 2026-11-27 12:00 UTC is a Friday.
+    const h = harness(doc([wf('a', [{ id: 'tag', kind: 'segment', segment: 'leads', action: 'add' }], [], { settings: { schedule: { timezone: 'UTC', days: ['mon'] } } })]));
+    await h.engine.pageView();
+    await h.settle();
+    expect(h.store.state.segments).toEqual([]);
+    const open = harness(doc([wf('a', [{ id: 'tag', kind: 'segment', segment: 'leads', action: 'add' }], [], { settings: { schedule: { timezone: 'UTC', days: ['fri'], hours: { from: '11:00', to: '13:00' } } } })]));
+    await open.engine.pageView();
+    await open.settle();
+    expect(open.store.state.segments).toEqual(['leads']);
+  });
+
+  it('suppresses other workflows while enrolled in one that asks for it', async () => {
+    const waiting: WorkflowNode = { id: 'wait', kind: 'delay', mode: 'duration', duration: { amount: 1, unit: 'days' } };
+    const h = harness(
+      doc([
+        wf('first', [{ id: 'go', kind: 'segment', segment: 'leads', action: 'add' }, waiting], [['go', 'next', 'wait']], { settings: { priority: 90, suppress: 'all' } }),
+        wf('second', [{ id: 'tag', kind: 'segment', segment: 'leads', action: 'remove' }], [], { settings: { priority: 10 } }),
+      ]),
+    );
+    await h.engine.pageView();
+    await h.settle();
+    await h.engine.pageView(); // second would start now if not suppressed
+    await h.settle();
+    expect(h.events.filter((e) => e.name === 'enrolled').map((e) => e.workflow)).toEqual(['first']);
+  });
+
+  it('enroll() starts a manual workflow once; unenroll() ends it', async () => {
+    const h = harness(doc([wf('m', [{ id: 'wait', kind: 'delay', mode: 'next_visit' }], [], { settings: { enrollment: 'manual' } })]));
+    await h.engine.pageView();
+    expect(h.store.state.cursors).toHaveLength(0);
+    expect(await h.engine.enroll('m')).toBe(true);
+    expect(await h.engine.enroll('m')).toBe(false);
+    expect(await h.engine.enroll('nope')).toBe(false);
+    await h.settle();
+    expect(h.store.state.cursors).toHaveLength(1);
+    expect(await h.engine.unenroll('m')).toBe(true);
+    expect(h.store.state.cursors).toHaveLength(0);
+    expect(names(h)).toContain('exited');
+  });
+
+  it('Workflow to Enroll starts another workflow and refuses to loop back', async () => {
+    const h = harness(
+      doc([
+        wf('a', [{ id: 'go', kind: 'enroll', workflow: 'b' }], []),
+        wf('b', [{ id: 'tag', kind: 'segment', segment: 'leads', action: 'add' }], [], { settings: { enrollment: 'manual' } }),
+      ]),
+    );
+    await h.engine.pageView();
+    await h.settle();
+    expect(h.events.filter((e) => e.name === 'enrolled').map((e) => e.workflow)).toEqual(['a', 'b']);
+    expect(h.store.state.segments).toEqual(['leads']);
+  });
+});
+
+describe('If/Then', () => {
+  it('waits for a trigger, then passes only when the conditions hold', async () => {
+    const h = harness(
+      doc([
+        wf(
+          'exit',
+          [
+            { id: 'leave', kind: 'if', triggers: [{ on: 'exit_intent' }], conditions: { field: 'cart.value', op: 'gt', value: 0 } },
+            { id: 'show', kind: 'promotion', promotion: 'p1' },
+          ],
+          [['leave', 'then', 'show']],
+        ),
+      ]),
+    );
+    await h.engine.pageView();
+    await h.settle();
+    expect(h.watched).toHaveLength(1);
+    expect(h.watched[0]!.trigger).toMatchObject({ on: 'exit_intent', minDwellSeconds: 3 });
+    h.watched[0]!.fire();
+    await h.settle();
+    expect(h.shown).toHaveLength(0); // empty cart
+    await h.store.mutate((s) => void (s.cart.value = 30));
+    h.watched[0]!.fire();
+    await h.settle();
+    expect(h.shown).toHaveLength(1);
+    expect(h.watched[0]!.active).toBe(false); // the sensor is released once the step passes
+    expect(names(h)).toEqual(['enrolled', 'step', 'promotion_shown']);
+  });
+
+  it('matches custom events through the index with property filters', async () => {
+    const h = harness(
+      doc([
+        wf(
+          'a',
+          [
+            { id: 'wait', kind: 'if', triggers: [{ on: 'event', name: 'signup', where: { field: 'event.plan', op: 'equals', value: 'pro' } }] },
+            { id: 'tag', kind: 'segment', segment: 'leads', action: 'add' },
+          ],
+          [['wait', 'then', 'tag']],
+        ),
+      ]),
+    );
+    await h.engine.pageView();
+    await h.settle();
+    await h.engine.dispatch({ key: 'event:signup', props: { plan: 'free' } });
+    await h.engine.dispatch({ key: 'event:other', props: { plan: 'pro' } });
+    expect(h.store.state.segments).toEqual([]);
+    await h.engine.dispatch({ key: 'event:signup', props: { plan: 'pro' } });
+    await h.settle();
+    expect(h.store.state.segments).toEqual(['leads']);
+  });
+
+  it('takes the timeout port when the wait window passes, even across page loads', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const d = doc([
+        wf(
+          'a',
+          [
+            { id: 'wait', kind: 'if', triggers: [{ on: 'event', name: 'never' }], wait: { amount: 10, unit: 'minutes' } },
+            { id: 'late', kind: 'segment', segment: 'leads', action: 'add' },
+          ],
+          [['wait', 'timeout', 'late']],
+        ),
+      ]);
+      const store = memoryStore(state(Date.UTC(2026, 10, 27, 12)));
+      const h = harness(d, { store });
+      await h.engine.pageView();
+      for (let i = 0; i < 20; i++) await Promise.resolve();
+      expect(store.state.cursors[0]?.wake).toBe(h.clock.now + 600_000);
+      h.engine.stop(); // the visitor leaves
+      const next = harness(d, { store }); // a later page, 11 minutes on
+      next.clock.now += 660_000;
+      await next.engine.pageView();
+      for (let i = 0; i < 40; i++) await Promise.resolve();
+      expect(store.state.segments).toEqual(['leads']);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
+
+describe('steps', () => {
+  it('runs a Delay as a persisted wake-up time that resumes on a later page', async () => {
+    const d = doc([
+      wf(
+        'a',
+        [
+          { id: 'wait', kind: 'delay', mode: 'duration', duration: { amount: 2, unit: 'hours' } },
+          { id: 'tag', kind: 'segment', segment: 'leads', action: 'add' },
+        ],
+        [['wait', 'next', 'tag']],
+      ),
+    ]);
+    const h = harness(d);
+    await h.engine.pageView();
+    await h.settle();
+    expect(h.store.state.cursors[0]).toMatchObject({ node: 'wait', wake: h.clock.now + 7_200_000 });
+    h.engine.stop();
+    const later = harness(d, { store: h.store });
+    later.clock.now += 7_300_000;
+    await later.engine.pageView();
+    await later.settle();
+    expect(h.store.state.segments).toEqual(['leads']);
+    expect(h.store.state.cursors).toEqual([]);
+  });
+
+  it('waits for the next visit', async () => {
+    const d = doc([wf('a', [{ id: 'wait', kind: 'delay', mode: 'next_visit' }, { id: 'tag', kind: 'segment', segment: 'leads', action: 'add' }], [['wait', 'next', 'tag']])]);
+    const h = harness(d);
+    await h.engine.pageView();
+    await h.settle();
+    await h.engine.pageView();
+    await h.settle();
+    expect(h.store.state.segments).toEqual([]);
+    await h.store.mutate((s) => void (s.sessions = 2));
+    await h.engine.pageView();
+    await h.settle();
+    expect(h.store.state.segments).toEqual(['leads']);
+  });
+
+  it('passes converted and dismissed on from a Promotion, with form values as attributes', async () => {
+    const h = harness(
+      doc([
+        wf(
+          'a',
+          [
+            { id: 'show', kind: 'promotion', promotion: 'p1' },
+            { id: 'yes', kind: 'segment', segment: 'leads', action: 'add' },
+            { id: 'hook', kind: 'webhook', url: 'https://hooks.example.com/lead' },
+          ],
+          [
+            ['show', 'converted', 'yes'],
+            ['yes', 'next', 'hook'],
+          ],
+        ),
+      ]),
+    );
+    await h.engine.pageView();
+    await h.settle();
+    await h.answer({ outcome: 'converted', values: { email: 'a@b.co' } });
+    expect(h.store.state.attrs.email).toBe('a@b.co');
+    expect(h.store.state.segments).toEqual(['leads']);
+    expect(h.store.state.promos.p1).toMatchObject({ seen: { all_time: 1 }, converted: { all_time: 1, session: 1 } });
+    expect((h.calls[0]!.data as any).form).toEqual({ email: 'a@b.co' });
+    expect(names(h)).toEqual(['enrolled', 'promotion_shown', 'promotion_converted', 'step', 'step', 'exited']);
+  });
+
+  it('shows one interrupting promotion at a time, highest priority first, with a cooldown', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const h = harness(
+        doc([wf('low', [{ id: 's', kind: 'promotion', promotion: 'p2' }], [], { settings: { priority: 10 } }), wf('high', [{ id: 's', kind: 'promotion', promotion: 'p1' }], [], { settings: { priority: 90 } })], { site: { promotionCooldownSeconds: 30 } }),
+      );
+      const flush = async () => {
+        for (let i = 0; i < 40; i++) await Promise.resolve();
+      };
+      await h.engine.pageView();
+      await flush();
+      expect(h.shown.map((s) => s.id)).toEqual(['p1']);
+      h.clock.now += 5000;
+      await h.answer({ outcome: 'dismissed' });
+      await flush();
+      expect(h.shown).toHaveLength(1); // cooldown
+      h.clock.now += 30_000;
+      vi.advanceTimersByTime(30_000);
+      await flush();
+      expect(h.shown.map((s) => s.id)).toEqual(['p1', 'p2']);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('dismisses a promotion that was on screen when the visitor left', async () => {
+    const d = doc([wf('a', [{ id: 's', kind: 'promotion', promotion: 'bar' }, { id: 'no', kind: 'segment', segment: 'leads', action: 'add' }], [['s', 'dismissed', 'no']])]);
+    const h = harness(d);
+    await h.engine.pageView();
+    await h.settle();
+    h.engine.stop();
+    const next = harness(d, { store: h.store });
+    await next.engine.pageView();
+    await next.settle();
+    expect(h.store.state.segments).toEqual(['leads']);
+  });
+
+  it('assigns a sticky variant, reports exposure once and attributes goals to it', async () => {
+    const d = doc([
+      wf(
+        'ab',
+        [
+          { id: 'split', kind: 'split', variants: [{ id: 'a', weight: 50 }, { id: 'b', weight: 50 }], holdout: 0 },
+          { id: 'wait', kind: 'delay', mode: 'next_visit' },
+        ],
+        [
+          ['split', 'a', 'wait'],
+          ['split', 'b', 'wait'],
+        ],
+        { settings: { goal: { event: 'purchase', windowDays: 7 }, reenroll: { mode: 'page' } } },
+      ),
+    ]);
+    const h = harness(d);
+    await h.engine.pageView();
+    await h.settle();
+    const variant = h.store.state.variants['ab/split'];
+    expect(['a', 'b']).toContain(variant);
+    await h.engine.unenroll('ab');
+    h.deps.page = () => 'page-2';
+    await h.engine.pageView();
+    await h.settle();
+    expect(h.store.state.variants['ab/split']).toBe(variant);
+    expect(names(h).filter((n) => n === 'variant_assigned')).toHaveLength(1);
+    await h.engine.dispatch({ key: 'commerce:purchase', props: { value: 42 } });
+    expect(h.events.find((e) => e.name === 'goal')).toMatchObject({ workflow: 'ab', step: 'split', variant, value: 42 });
+  });
+
+  it('gives effects idempotency keys and follows ok/failed', async () => {
+    const d = doc([
+      wf(
+        'a',
+        [
+          { id: 'hook', kind: 'webhook', url: 'https://hooks.example.com/x' },
+          { id: 'app', kind: 'app', app: 'k', action: 'subscribe', list: 'L1' },
+          { id: 'code', kind: 'code', handler: 'h' },
+          { id: 'sorry', kind: 'segment', segment: 'leads', action: 'add' },
+        ],
+        [
+          ['hook', 'ok', 'app'],
+          ['app', 'failed', 'code'],
+          ['code', 'failed', 'sorry'],
+        ],
+      ),
+    ]);
+    const h = harness(d, { effects: { app: false, code: false } });
+    await h.engine.pageView();
+    await h.settle();
+    expect(h.calls.map((c) => c.kind)).toEqual(['webhook', 'app', 'code']);
+    const keys = h.calls.map((c) => c.key);
+    expect(new Set(keys).size).toBe(3);
+    expect(keys[0]).toMatch(/^h\d+-\d+:0$/);
+    expect(h.store.state.segments).toEqual(['leads']);
+  });
+
+  it('keeps rule-based segments in step with their rules', async () => {
+    const h = harness(doc([wf('a', [{ id: 'wait', kind: 'if', triggers: [{ on: 'segment_entered', segment: 'big' }] }, { id: 'tag', kind: 'segment', segment: 'leads', action: 'add' }], [['wait', 'then', 'tag']])]));
+    await h.engine.pageView();
+    await h.settle();
+    await h.store.mutate((s) => void (s.cart.value = 150));
+    await h.engine.refreshSegments();
+    await h.settle();
+    expect(h.store.state.segments).toEqual(['big', 'leads']);
+    await h.store.mutate((s) => void (s.cart.value = 10));
+    await h.engine.refreshSegments();
+    expect(h.store.state.segments).toEqual(['leads']);
+  });
+
+  it('never lets two tabs run the same step twice', async () => {
+    const d = doc([wf('a', [{ id: 'wait', kind: 'if', triggers: [{ on: 'event', name: 'go' }] }, { id: 'hook', kind: 'webhook', url: 'https://hooks.example.com/x' }], [['wait', 'then', 'hook']])]);
+    const first = harness(d);
+    const shared = { state: first.store.state, listeners: new Set<() => void>() };
+    const tabA = harness(d, { store: memoryStore(first.store.state, shared) });
+    const tabB = harness(d, { store: memoryStore(first.store.state, shared) });
+    await tabA.engine.pageView();
+    await tabA.settle();
+    await tabB.engine.pageView();
+    await tabB.settle();
+    await Promise.all([tabA.engine.dispatch({ key: 'event:go' }), tabB.engine.dispatch({ key: 'event:go' })]);
+    await tabA.settle();
+    expect(tabA.calls.length + tabB.calls.length).toBe(1);
+  });
+});
+
+describe('nextTime', () => {
+  it('finds the next wall-clock time in a zone, across DST', () => {
+    const now = Date.UTC(2026, 10, 27, 12, 0);
+    expect(new Date(nextTime('09:00', 'UTC', now)).toISOString()).toBe('2026-11-28T09:00:00.000Z');
+    expect(new Date(nextTime('13:30', 'UTC', now)).toISOString()).toBe('2026-11-27T13:30:00.000Z');
+    expect(new Date(nextTime('09:00', 'Asia/Kolkata', now)).toISOString()).toBe('2026-11-28T03:30:00.000Z');
+    // New York springs forward on 2026-03-08: 09:00 that day is 13:00 UTC, the day before 14:00 UTC.
+    expect(new Date(nextTime('09:00', 'America/New_York', Date.UTC(2026, 2, 7, 15))).toISOString()).toBe('2026-03-08T13:00:00.000Z');
+  });
+});
