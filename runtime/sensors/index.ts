@@ -1,0 +1,117 @@
+/**
+ * Sensors: the DOM triggers, watched only while some cursor waits on them (see docs/triggers.md).
+ * `watch` never throws; what fails is reported to `err` and the watcher then simply does not fire.
+ */
+import type { Trigger } from '../../src/model/types.js';
+import type { Fire, SensorHost } from '../types.js';
+import { group, safe, type Err } from './listen.js';
+
+export { commerceEvent, watchDataLayer, type Cart } from './datalayer.js';
+export { watchNavigation } from './navigation.js';
+export type { Err };
+
+export function watch(t: Trigger, fire: Fire, host: SensorHost, err: Err): () => void {
+  let live = 1;
+  const now = () => host.now();
+  const stop = group(err, (on, off) => {
+    off(() => (live = 0));
+    const f = (p?: Record<string, unknown>) => {
+      if (live) {
+        // Click and form_submitted fire on each occurrence (the executor unwatches); the other kinds once.
+        /^[cf]/.test(t.on) || stop();
+        fire(p);
+      }
+    };
+    // Re-checked when due, as page start, session start and last activity move: no timer per event.
+    const wait = (base: () => number) => {
+      const run = safe(() => {
+        const l = (t as { seconds: number }).seconds * 1e3 - now() + base();
+        l > 0 ? (id = setTimeout(run, l)) : f();
+      }, err);
+      let id = setTimeout(run);
+      off(() => clearTimeout(id));
+    };
+    switch (t.on) {
+      case 'time_on_page':
+        return wait(() => host.pageStart());
+      case 'time_on_site':
+        return wait(() => host.sessionStart());
+      case 'inactivity': {
+        let last = now();
+        for (const k of ['pointermove', 'pointerdown', 'keydown', 'scroll']) on(k, () => (last = now()));
+        return wait(() => last);
+      }
+      case 'exit_intent': {
+        const x = () => now() - host.pageStart() >= (t.minDwellSeconds ?? 3) * 1e3 && f();
+        on('mouseout', (e: MouseEvent) => !e.relatedTarget && e.clientY <= 0 && x());
+        if (t.mobile != false && navigator.maxTouchPoints) {
+          // Anchor: the lowest point reached, or where an upward move began less than 400 ms ago.
+          let y = 0,
+            at = 0;
+          on('scroll', () => {
+            const s = scrollY,
+              n = now();
+            s >= y || n - at > 400 ? ((y = s), (at = n)) : y - s >= innerHeight * 0.3 && x();
+          });
+          on('visibilitychange', () => document.hidden && x());
+        }
+        return;
+      }
+      case 'scroll_depth': {
+        let p = 0;
+        const c = safe(() => {
+          p = 0;
+          ((scrollY + innerHeight) / document.documentElement.scrollHeight) * 100 >= t.percent && f();
+        }, err);
+        const h = () => (p ||= requestAnimationFrame(c));
+        on('scroll', h);
+        off(() => cancelAnimationFrame(p));
+        return h();
+      }
+      case 'click':
+        return on('click', (e: Event) => {
+          // The path crosses shadow roots, where `closest` would stop.
+          const el = e.composedPath().find((n) => (n as Element).matches?.(t.selector)) as Element | undefined;
+          el && f({ selector: t.selector, text: el.textContent!.trim().slice(0, 99) });
+        });
+      case 'element_visible': {
+        const th = t.threshold ?? 0.5,
+          io = new IntersectionObserver(
+            safe((es: IntersectionObserverEntry[]) => es.some((e) => e.isIntersecting && e.intersectionRatio >= th) && f(), err),
+            { threshold: th },
+          ),
+          q = () => document.querySelectorAll(t.selector).forEach((e) => io.observe(e));
+        off(() => io.disconnect());
+        q();
+        // Elements added later (SPA views, lazy sections): one MutationObserver for all such watchers.
+        return on('m', q, (d) => {
+          const m = new MutationObserver(d);
+          m.observe(document, { childList: true, subtree: true });
+          return () => m.disconnect();
+        });
+      }
+      case 'form_submitted':
+        return on('submit', (e: Event) => {
+          const fm = e.target as HTMLFormElement,
+            p: Record<string, unknown> = {};
+          if (!t.selector || fm.matches(t.selector)) {
+            for (const el of fm.elements as any) {
+              const n = el.name;
+              // Type, name and autocomplete first: a password, hidden, file or card field's value is never read.
+              if (n && !/^(pas|hid|fil|sub|but|res|ima)|cc-|card|cv[cv]/i.test(el.type + n + el.autocomplete) && (el.checked || !/box|rad/.test(el.type)))
+                p[n] = el.value;
+            }
+            f(p);
+          }
+        });
+    }
+  });
+  return stop;
+}
+
+/** Calls `fn` when the page is hidden or unloaded (to flush the transport); it may run twice in a row. */
+export const onPageHide = (fn: () => void, err: Err = () => {}): (() => void) =>
+  group(err, (on) => {
+    on('pagehide', fn, window);
+    on('visibilitychange', () => document.hidden && fn());
+  });

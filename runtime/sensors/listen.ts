@@ -1,0 +1,70 @@
+/**
+ * Shared page listeners: one real listener per key, however many watchers use it; the last one to leave
+ * removes it, so no watcher means no listener.
+ */
+export type H = (e?: any) => void;
+export type Err = (e: unknown) => void;
+/** Attaches a dispatcher for a key that is not a DOM event; returns how to detach it. */
+type Att = (d: H) => () => void;
+/** Watches `k`: the event `k` on `t` (default `document`), or whatever `t` attaches when it is a function. */
+export type On = (k: string, h: H, t?: EventTarget | Att) => void;
+
+/** Wraps a callback so that it never throws into the page: errors go to `err`. */
+export const safe =
+  <A extends unknown[]>(f: (...a: A) => unknown, err: Err) =>
+  (...a: A): void => {
+    try {
+      f(...a);
+    } catch (x) {
+      err(x);
+    }
+  };
+
+// Capture sees events the page stops from bubbling; passive because we never cancel anything.
+const O = { capture: true, passive: true };
+const R: Record<string, Set<H> & { o?: () => void }> = {};
+
+/**
+ * Runs `build`, reporting what it throws. What it watched with `on` or registered with `off` is undone, once,
+ * by the returned function, which never throws.
+ */
+export const group = (err: Err, build: (on: On, off: (o: () => void) => void) => void): (() => void) => {
+  const offs: (() => void)[] = [];
+  const off = (o: () => void) => offs.push(o);
+  try {
+    build((k, h, t: any = document) => {
+      const g = safe(h, err);
+      let s = R[k];
+      if (!s) {
+        // The copy: a watcher added while an event is handled must not see that same event.
+        const d: H = (e) => [...s!].forEach((f) => f(e));
+        s = new Set();
+        s.o = typeof t == 'function' ? t(d) : (t.addEventListener(k, d, O), () => t.removeEventListener(k, d, O));
+        R[k] = s;
+      }
+      s.add(g);
+      off(() => s!.delete(g) && !s!.size && (delete R[k], s!.o!()));
+    }, off);
+  } catch (x) {
+    err(x);
+  }
+  return safe(() => offs.splice(0).forEach((o) => o()), err);
+};
+
+/**
+ * Wraps the method `o[k]`, whatever function is there now (a page's or router's own wrapper included), so that
+ * `after` sees each call's arguments; the original still runs first and its result is returned. Throws if `o`
+ * cannot be patched (frozen). `off` registers the undo: restore when ours is still in place, else pass through.
+ */
+export const patch = (o: any, k: string, after: (a: unknown[]) => void, off: (o: () => void) => void): void => {
+  let on = 1;
+  const f = o[k],
+    w = function (this: unknown, ...a: unknown[]) {
+      const r = f.apply(this, a);
+      on && after(a);
+      return r;
+    };
+  o[k] = w;
+  if (o[k] != w) throw 0;
+  off(() => ((on = 0), o[k] == w && (o[k] = f)));
+};
