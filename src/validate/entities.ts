@@ -340,6 +340,10 @@ export function checkApp(out: Out, value: unknown, where: string): void {
     if (SECRET_KEY.test(k)) error(out, at(sp, k), `"${k}" looks like a secret; app connections hold public settings only, keep secrets on your server`);
     else if (typeof v !== 'string') error(out, at(sp, k), `setting "${k}" must be text, not ${describe(v)}`);
   }
+  // Optional for every provider: replaces the provider's origin (a first-party proxy, or a test server).
+  if (typeof settings.endpoint === 'string' && !httpUrl(settings.endpoint)) {
+    error(out, at(sp, 'endpoint'), '"endpoint" should be an http(s) URL that replaces the provider\'s address (a proxy on your site)');
+  }
   if (!provider) return;
   for (const req of REQUIRED_SETTINGS[provider]) {
     const v = settings[req.key];

@@ -1,0 +1,83 @@
+/**
+ * The Code step: a named handler the site registers (`workflows.register(name, fn)`), or inline code.
+ * Resolves true (port `next`) when the handler returns or resolves, false (port `failed`) when it throws,
+ * rejects, takes longer than `timeoutMs` (default 3000), or is not registered by then; the reason goes to
+ * `onError`. A handler registered after the step started still runs, within the timeout.
+ */
+import type { CodeNode } from '../../src/model/types.js';
+
+/**
+ * What a handler receives. The visitor part is a snapshot: changing it changes nothing; act through the
+ * functions, which are `workflows.track`, `workflows.identify` and `workflows.segments`.
+ */
+export interface CodeContext {
+  readonly visitor: {
+    readonly id: string;
+    readonly attributes: Readonly<Record<string, unknown>>;
+    readonly segments: readonly string[];
+  };
+  readonly workflow: { readonly id: string; readonly step: string };
+  /** Values the visitor submitted in the enrollment's last promotion form ({} when none). */
+  readonly form: Readonly<Record<string, unknown>>;
+  track(name: string, props?: Record<string, unknown>): void;
+  identify(attributes: Record<string, unknown>): void;
+  readonly segments: { add(id: string): void; remove(id: string): void };
+}
+
+export type CodeHandler = (ctx: CodeContext) => unknown;
+
+export interface Code {
+  /** Registers a handler; a later call with the same name replaces it. */
+  register(name: string, fn: CodeHandler): void;
+  run(node: Pick<CodeNode, 'handler' | 'code' | 'timeoutMs'>, ctx: CodeContext): Promise<boolean>;
+}
+
+export const CSP_BLOCKED =
+  "inline code is blocked by this page's Content-Security-Policy (it needs 'unsafe-eval'); register a named handler with workflows.register() instead";
+
+export function createCode(onError: (message: string) => void): Code {
+  const handlers = new Map<string, CodeHandler>();
+  // Steps waiting for a handler that is not registered yet.
+  const waiting = new Set<() => void>();
+  return {
+    register(name, fn) {
+      handlers.set(name, fn);
+      waiting.forEach((go) => go());
+    },
+    run(n, ctx) {
+      return new Promise((res) => {
+        let fn: CodeHandler | undefined;
+        let done: unknown;
+        // Inline code compiles once per page, kept under a name no site registers.
+        const name = n.code != null ? '\0' + n.code : n.handler!;
+        const end = (ok: boolean, why?: string) => {
+          if (done) return;
+          done = 1;
+          clearTimeout(t);
+          waiting.delete(go);
+          why && onError(why);
+          res(ok);
+        };
+        const go = async () => {
+          if (!fn && (fn = handlers.get(name)))
+            try {
+              await fn(ctx);
+              end(true);
+            } catch (e) {
+              end(false, 'code step failed: ' + e);
+            }
+        };
+        const t = setTimeout(() => end(false, fn ? 'code step timed out' : `no handler "${n.handler}" registered`), n.timeoutMs || 3e3);
+        if (n.code != null && !handlers.has(name))
+          try {
+            handlers.set(name, Function('ctx', n.code) as CodeHandler);
+          } catch (e) {
+            // Under a CSP without 'unsafe-eval' the Function constructor throws an EvalError.
+            return end(false, e instanceof EvalError ? CSP_BLOCKED : 'inline code: ' + e);
+          }
+        waiting.add(go);
+        go();
+      });
+    },
+  };
+}
