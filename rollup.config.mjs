@@ -2,6 +2,7 @@
 // JS API, so typechecking and .d.ts output are separate: `npm run typecheck`, `npm run build:types`).
 //
 //   dist/workflows.js        script-tag runtime (IIFE, minified) from runtime/entry.ts      every visitor
+//   dist/chunks/actions.js   webhook and app request builders (ESM, minified) from runtime/actions/entry.ts
 //   dist/chunks/renderer.js  promotion renderer (ESM, minified) from runtime/renderer/entry.ts, built only once
 //                            that file exists. The runtime will fetch it on first need with import(), from a
 //                            URL relative to its own script, so it is an ES module and not an IIFE.
@@ -61,12 +62,15 @@ const scriptTag = () => ({
   output: { file: 'dist/workflows.js', format: 'iife', strict: true, plugins: [minify()] },
 });
 
-const renderer = () => optional('runtime/renderer/entry.ts') && {
-  input: 'runtime/renderer/entry.ts',
+/** A lazy chunk: an ES module the runtime fetches with import() from beside its own script. */
+const chunk = (name, entry) => optional(entry) && {
+  input: entry,
   plugins: browser(),
   onwarn,
-  output: { file: 'dist/chunks/renderer.js', format: 'es', plugins: [minify()] },
+  output: { file: `dist/chunks/${name}.js`, format: 'es', plugins: [minify()] },
 };
+const renderer = () => chunk('renderer', 'runtime/renderer/entry.ts');
+const actions = () => chunk('actions', 'runtime/actions/entry.ts');
 
 // For npm users: dependencies stay imports, their bundler dedupes them.
 const escape = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -99,5 +103,5 @@ const cli = () => ({
   output: { file: 'dist/cli.mjs', format: 'es', inlineDynamicImports: true },
 });
 
-const builds = process.env.ONLY === 'cli' ? [cli] : [scriptTag, renderer, model, runtimeModule, cli];
+const builds = process.env.ONLY === 'cli' ? [cli] : [scriptTag, renderer, actions, model, runtimeModule, cli];
 export default builds.map((build) => build()).filter(Boolean);

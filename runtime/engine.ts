@@ -43,7 +43,13 @@ const PAGE_SENSORS = ['time_on_page', 'time_on_site', 'exit_intent', 'scroll_dep
 export type Engine = ReturnType<typeof createEngine>;
 
 export function createEngine(d: EngineDeps) {
-  const { bundle, store } = d;
+  const { store } = d;
+  // A workflow the runtime cannot read is left out alone, with a reason; the others run.
+  const bundle = { ...d.bundle, workflows: d.bundle.workflows.filter((w) => {
+    const ok = typeof w?.id == 'string' && typeof w.start == 'string' && !!w.nodes && !!w.settings;
+    if (!ok) d.emit('error', { workflow: w?.id, message: 'malformed workflow in the bundle' });
+    return ok;
+  }), index: d.bundle.index ?? {}, promotions: d.bundle.promotions ?? {}, segments: d.bundle.segments ?? {}, site: d.bundle.site ?? { webhookHosts: [], promotionCooldownSeconds: 30 } };
   const wfs = new Map(bundle.workflows.map((w) => [w.id, w]));
   const armed = new Map<string, (() => void)[]>(); // cursor id -> unwatch functions
   const disabled = new Set<string>();

@@ -1,107 +1,277 @@
 /**
- * The on-page runtime's front door. Foundation milestone: a deliberately small loader that finds its script
- * tag, fetches the compiled bundle and exposes `window.workflows` (`ready` and a call queue). The executor,
- * sensors and the rest of the public API arrive later and replay the queue in order.
+ * The runtime's front door: `start()` creates `window.workflows` at once (calls made before the bundle and
+ * the visitor state are loaded wait for them, in order), then loads everything and runs the page view.
+ * Nothing here may throw into the host page: every public call resolves, and failures go to `on('error')`.
  */
-import { COMPILED_FORMAT } from '../src/compile/types.js';
+import { nanoid } from 'nanoid';
+import { COMPILED_FORMAT, type CompiledBundle } from '../src/compile/types.js';
+import type { EvalContext } from '../src/conditions/types.js';
+import { createCode, type CodeContext } from './actions/code.js';
+import type * as Actions from './actions/entry.js';
+import type { Built } from './actions/webhook.js';
+import { createEngine, type Engine } from './engine.js';
+import { createOutbox } from './outbox.js';
+import { commerceEvent, watch, watchDataLayer, watchNavigation } from './sensors/index.js';
+import { openStore } from './store.js';
+import { createTransport } from './transport.js';
+import type { PromotionRenderer, PublicEvent, PublicEventName, Store } from './types.js';
+import { contextOf, deviceOf, pageView } from './visitor.js';
 
-/** What `ready` resolves with. It never rejects: a page must not see our failures. */
+/** What `ready` resolves with. It never rejects. */
 export interface ReadyInfo {
-  /** How many workflows the bundle holds; 0 when it could not be loaded. */
+  /** Active workflows in the bundle; 0 when it could not be loaded. */
   workflows: number;
-  /** The bundle's content hash; '' when it could not be loaded. */
   hash: string;
-  /** Why nothing will run, when the bundle could not be loaded. */
+  /** Why nothing runs, when loading failed. */
   error?: string;
 }
 
 /** One queued call, as the snippet writes it: `['enroll', 'wf_welcome']`. */
 export type QueuedCall = [command: string, ...args: unknown[]];
+export type Listener = (event: PublicEvent) => void;
 
 export interface WorkflowsApi {
   ready: Promise<ReadyInfo>;
-  /** Queues calls made with the snippet's syntax; returns how many are queued, like `Array.prototype.push`. */
+  /** The snippet's queue syntax, also after load: `workflows.push(['track', 'signup'])`. */
   push(...calls: QueuedCall[]): number;
+  enroll(workflow: string): Promise<boolean>;
+  unenroll(workflow: string): Promise<boolean>;
+  track(name: string, props?: Record<string, unknown>): Promise<void>;
+  identify(user?: string | Record<string, unknown>, attributes?: Record<string, unknown>): Promise<void>;
+  page(): Promise<void>;
+  segments: {
+    add(segment: string): Promise<void>;
+    remove(segment: string): Promise<void>;
+    has(segment: string): boolean;
+    list(): string[];
+  };
+  on(name: PublicEventName | '*', fn: Listener): () => void;
+  off(name: PublicEventName | '*', fn: Listener): void;
+  consent(granted: boolean): Promise<void>;
+  reset(): Promise<void>;
+  debug(on?: boolean): void;
+  register(name: string, fn: (ctx: CodeContext) => unknown): void;
 }
 
 declare global {
   interface Window {
+    /** Before the script loads, the snippet makes this an array of queued calls. */
     workflows?: WorkflowsApi;
   }
 }
 
-export const DEFAULT_BUNDLE_URL = '/workflows.json';
-
 export interface StartOptions {
   /** URL of the compiled bundle; default: the script tag's `data-workflows`, else `/workflows.json`. */
   bundleUrl?: string;
+  /** Where analytics batches go (`data-collector`); none by default. */
+  collector?: string;
+  /** `required`: nothing is stored and nothing leaves the page until `workflows.consent(true)` (`data-consent`). */
+  consent?: 'required' | 'granted';
+  debug?: boolean;
+  /** Base URL of lazy chunks; default: beside the script. */
+  chunks?: string;
 }
 
-/**
- * Starts the runtime once per page and returns `window.workflows`. A second copy of the script finds the
- * first one's instance and returns it untouched. Never throws.
- */
+const DEBUG_KEY = 'workflows:debug';
+
 export function start(options: StartOptions = {}): WorkflowsApi {
-  try {
-    const existing: unknown = window.workflows;
-    if (isApi(existing)) return existing;
-    // Calls made before we loaded, through the snippet `window.workflows = window.workflows || []`.
-    const queue: QueuedCall[] = Array.isArray(existing) ? existing.slice() : [];
-    const api: WorkflowsApi = {
-      ready: load(options.bundleUrl || scriptBundleUrl() || DEFAULT_BUNDLE_URL),
-      push: (...calls) => queue.push(...calls),
+  const existing = window.workflows as WorkflowsApi | QueuedCall[] | undefined;
+  if (existing && !Array.isArray(existing) && 'ready' in existing) return existing;
+  const queue: QueuedCall[] = Array.isArray(existing) ? existing.slice() : [];
+  const script = (document.currentScript ?? document.querySelector('script[data-workflows]')) as HTMLScriptElement | null;
+  const attr = (name: string) => script?.getAttribute(`data-${name}`) ?? undefined;
+  const o: StartOptions = {
+    bundleUrl: options.bundleUrl ?? attr('workflows') ?? '/workflows.json',
+    collector: options.collector ?? attr('collector'),
+    consent: options.consent ?? (attr('consent') as StartOptions['consent']),
+    debug: options.debug ?? (attr('debug') !== undefined || /[?&]workflows_debug\b/.test(location.search) || safe(() => sessionStorage.getItem(DEBUG_KEY) === '1')),
+    chunks: options.chunks ?? (script?.src ? new URL('chunks/', script.src).href : '/chunks/'),
+  };
+
+  const listeners = new Map<string, Set<Listener>>();
+  let debugOn = Boolean(o.debug);
+  let engine: Engine | undefined;
+  let store: Store | undefined;
+  let onPage = async () => {};
+  let onConsent = async (_granted: boolean) => {};
+  let emit: (name: PublicEventName, fields: Partial<PublicEvent>) => void = () => {};
+  const code = createCode((e) => report(e));
+  const log = (m: string) => debugOn && safe(() => console.info(`[workflows] ${m}`));
+  function report(e: unknown, workflow?: string) {
+    log(`error: ${String((e as Error)?.message ?? e)}`);
+    emit('error', { message: String((e as Error)?.message ?? e), ...(workflow ? { workflow } : {}) });
+  }
+
+  const boot = load();
+  const ready = boot.then(
+    (b) => ({ workflows: b.workflows.length, hash: b.hash }),
+    (e) => {
+      const error = `could not load ${o.bundleUrl}: ${String((e as Error)?.message ?? e)}`;
+      safe(() => console.warn(`[workflows] ${error}`));
+      return { workflows: 0, hash: '', error };
+    },
+  );
+
+  /** Every public call: after boot, in order, never throwing. */
+  const later =
+    <A extends unknown[], R>(fn: (...a: A) => R | Promise<R>, fallback: R) =>
+    (...a: A): Promise<R> =>
+      boot.then(() => fn(...a)).catch((e) => (report(e), fallback));
+
+  async function load(): Promise<CompiledBundle> {
+    const res = await fetch(o.bundleUrl!, { credentials: 'same-origin' });
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    const bundle = (await res.json()) as CompiledBundle;
+    if (bundle?.format !== COMPILED_FORMAT || !Array.isArray(bundle.workflows)) throw new Error(`not a compiled bundle (format "${COMPILED_FORMAT}")`);
+    const persist = o.consent !== 'required';
+    let consented = persist;
+    const s = (store = await openStore({ persist, log }));
+    const outbox = createOutbox(s, {});
+    const transport = createTransport({ collector: o.collector, store: s, outbox, consent: () => consented, now: Date.now, onError: report });
+    emit = (name, fields) => {
+      const event = { id: nanoid(), name, at: Date.now(), visitor: s.state.id, ...fields } as PublicEvent;
+      for (const fn of [...(listeners.get(name) ?? []), ...(listeners.get('*') ?? [])]) safe(() => fn(event));
+      safe(() => transport.emit(event));
     };
-    window.workflows = api;
-    return api;
-  } catch (e) {
-    const error = warn(`could not start: ${reason(e)}`);
-    return { ready: Promise.resolve({ workflows: 0, hash: '', error }), push: () => 0 };
+    onConsent = async (granted) => {
+      consented = granted || o.consent !== 'required';
+      await s.setPersist(consented);
+      await s.mutate((st) => void (st.consent = granted));
+      if (consented) transport.release();
+    };
+
+    let pageId = nanoid();
+    let pageStart = Date.now();
+    const device = deviceOf(navigator.userAgent, innerWidth);
+    const tz = safe(() => Intl.DateTimeFormat().resolvedOptions().timeZone) ?? 'UTC';
+    const context = (event?: { name: string; props?: Record<string, unknown> }): EvalContext =>
+      contextOf(s.state, { url: location.href, referrer: document.referrer, title: document.title }, Date.now(), device, tz, event);
+    let renderer: Promise<PromotionRenderer> | undefined;
+    let actions: Promise<typeof Actions> | undefined;
+    const chunk = (name: string) => import(/* @vite-ignore */ `${o.chunks}${name}.js`);
+    const send = async (kind: 'webhook' | 'app', build: (a: typeof Actions) => Built, fields: Partial<PublicEvent>) => {
+      const req = build(await (actions ??= chunk('actions')));
+      const ok = 'error' in req ? (report(new Error(req.error), fields.workflow as string), false) : await outbox.send(req);
+      emit(`${kind}_${ok ? 'sent' : 'failed'}`, fields);
+      return ok;
+    };
+    const e = (engine = createEngine({
+      bundle,
+      store: s,
+      now: Date.now,
+      id: nanoid,
+      page: () => pageId,
+      context,
+      emit: (name, fields) => emit(name, fields),
+      log,
+      watch: (t, fire) => watch(t, fire, { pageStart: () => pageStart, sessionStart: () => s.state.session.start, now: Date.now }, report),
+      renderer: () => (renderer ??= chunk('renderer').then((m) => m.createRenderer())),
+      webhook: (node, data, key) => send('webhook', (a) => a.webhookRequest(node, data, bundle.site.webhookHosts, key), { workflow: (data.workflow as any)?.id, url: node.url }),
+      app: (node, data, key) => {
+        const app = bundle.apps[node.app];
+        return send('app', (a) => (app ? a.appRequest(app, node, data, key) : { error: `no app ${node.app}` }), { workflow: (data.workflow as any)?.id, app: node.app });
+      },
+      code: (node, c) =>
+        code.run(node, {
+          visitor: { id: s.state.id, attributes: { ...s.state.attrs }, segments: [...s.state.segments] },
+          workflow: { id: c.wf, step: c.node },
+          form: { ...(c.form ?? {}) },
+          track: api.track,
+          identify: api.identify,
+          segments: { add: api.segments.add, remove: api.segments.remove },
+        }),
+    }));
+    s.onChange(() => e.sync());
+
+    const view = async () => {
+      pageStart = Date.now();
+      const before = s.state.session.id;
+      await s.mutate((st) => {
+        pageView(st, { url: location.href, referrer: document.referrer, now: Date.now() });
+        // A new session starts session-scoped promotion counters at zero.
+        if (st.session.id !== before) for (const r of Object.values(st.promos)) r.seen.session = r.closed.session = r.converted.session = 0;
+      });
+      await e.pageView();
+    };
+    onPage = () => {
+      pageId = nanoid();
+      return view();
+    };
+    watchNavigation(() => void api.page(), report);
+    watchDataLayer((entry) => {
+      const ce = commerceEvent(entry, s.state.cart);
+      if (!ce) return;
+      void (async () => {
+        // Recomputed inside the transaction: another tab may have changed the cart meanwhile.
+        if (ce.cart) await s.mutate((st) => void (st.cart = commerceEvent(entry, st.cart)?.cart ?? st.cart));
+        await e.refreshSegments();
+        await e.dispatch({ key: `commerce:${ce.name}`, props: ce.props });
+      })().catch(report);
+    }, report);
+    outbox.resume();
+    await view();
+    return bundle;
   }
+
+  const api: WorkflowsApi = {
+    ready,
+    push: (...calls) => {
+      for (const [name, ...args] of calls) {
+        // `['segments.add', 'vip']` reaches api.segments.add.
+        const fn = String(name).split('.').reduce((o: any, k) => o?.[k], api);
+        if (typeof fn === 'function' && name !== 'push') safe(() => fn(...args));
+        else report(new Error(`unknown call "${String(name)}"`));
+      }
+      return 0;
+    },
+    enroll: later((id: string) => engine!.enroll(id), false),
+    unenroll: later((id: string) => engine!.unenroll(id), false),
+    track: later(async (name: string, props?: Record<string, unknown>) => {
+      await engine!.refreshSegments();
+      await engine!.dispatch({ key: `event:${name}`, props });
+    }, undefined),
+    identify: later(async (user?: string | Record<string, unknown>, attributes?: Record<string, unknown>) => {
+      const attrs = typeof user === 'object' ? user : attributes;
+      await store!.mutate((s) => {
+        if (typeof user === 'string' && user) s.user = user;
+        if (attrs) Object.assign(s.attrs, attrs);
+      });
+      await engine!.refreshSegments();
+    }, undefined),
+    page: later(() => onPage(), undefined),
+    segments: {
+      add: later((id: string) => engine!.segment(id, true), undefined),
+      remove: later((id: string) => engine!.segment(id, false), undefined),
+      has: (id) => Boolean(store?.state.segments.includes(id)),
+      list: () => [...(store?.state.segments ?? [])],
+    },
+    on: (name, fn) => {
+      if (typeof fn === 'function') (listeners.get(name) ?? listeners.set(name, new Set()).get(name)!).add(fn);
+      return () => api.off(name, fn);
+    },
+    off: (name, fn) => void listeners.get(name)?.delete(fn),
+    consent: later((granted: boolean) => onConsent(granted), undefined),
+    reset: later(async () => {
+      engine!.stop();
+      await store!.reset();
+      await engine!.pageView();
+    }, undefined),
+    debug: (on = true) => {
+      debugOn = on;
+      safe(() => (on ? sessionStorage.setItem(DEBUG_KEY, '1') : sessionStorage.removeItem(DEBUG_KEY)));
+    },
+    register: (name, fn) => code.register(name, fn),
+  };
+  window.workflows = api;
+  // Calls queued by the snippet before we loaded, in order.
+  if (queue.length) api.push(...queue);
+  return api;
 }
 
-function isApi(value: unknown): value is WorkflowsApi {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && 'ready' in value;
-}
-
-/** `data-workflows` of our own tag; `currentScript` is only set while a classic script first runs. */
-function scriptBundleUrl(): string | null | undefined {
-  const own = document.currentScript?.getAttribute('data-workflows');
-  return own || document.querySelector('script[data-workflows]')?.getAttribute('data-workflows');
-}
-
-async function load(url: string): Promise<ReadyInfo> {
-  const fail = (why: string): ReadyInfo => ({ workflows: 0, hash: '', error: warn(`could not load ${url}: ${why}`) });
+function safe<T>(fn: () => T): T | undefined {
   try {
-    const response = await fetch(url, { credentials: 'same-origin' });
-    if (!response.ok) return fail(`HTTP ${response.status}`);
-    let bundle: unknown;
-    try {
-      bundle = await response.json();
-    } catch {
-      return fail('the response is not JSON');
-    }
-    if (!isCompiledBundle(bundle)) return fail(`it is not a compiled bundle (format "${COMPILED_FORMAT}")`);
-    return { workflows: bundle.workflows.length, hash: bundle.hash };
-  } catch (e) {
-    return fail(reason(e));
-  }
-}
-
-function isCompiledBundle(value: unknown): value is { workflows: unknown[]; hash: string } {
-  const b = value as { format?: unknown; workflows?: unknown; hash?: unknown } | null;
-  return !!b && b.format === COMPILED_FORMAT && Array.isArray(b.workflows) && typeof b.hash === 'string';
-}
-
-function reason(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
-
-/** One console warning with a clear reason; returns the message for `ReadyInfo.error`. */
-function warn(message: string): string {
-  try {
-    console.warn(`[workflows] ${message}`);
+    return fn();
   } catch {
-    // A host page that broke its console must not break us.
+    return undefined;
   }
-  return message;
 }

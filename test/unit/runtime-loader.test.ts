@@ -41,7 +41,7 @@ describe('runtime loader', () => {
   });
 
   it.each([
-    ['a body that is not JSON', () => serve('<!doctype html><p>Not found</p>'), 'the response is not JSON'],
+    ['a body that is not JSON', () => serve('<!doctype html><p>Not found</p>'), 'JSON'],
     ['JSON that is not a compiled bundle', () => serve('{"format":"workflows/authoring","workflows":[]}'), 'not a compiled bundle'],
     ['an HTTP error', () => serve('{}', 404), 'HTTP 404'],
     ['a network error', () => vi.stubGlobal('fetch', vi.fn().mockRejectedValue(new TypeError('Failed to fetch'))), 'Failed to fetch'],
@@ -73,12 +73,19 @@ describe('runtime loader', () => {
     await expect(first?.ready).resolves.toEqual({ workflows: 2, hash: 'abc123' });
   });
 
-  it('keeps calls queued by the snippet before it loaded, and queues later ones after them', async () => {
-    serve(JSON.stringify(bundle));
-    const early: QueuedCall[] = [['enroll', 'wf_welcome'], ['track', 'signup']];
+  it('replays calls queued by the snippet before it loaded, in order, then takes later ones', async () => {
+    serve(JSON.stringify({ ...bundle, workflows: [] }));
+    const early: QueuedCall[] = [['segments.add', 'vip'], ['segments.add', 'x'], ['segments.remove', 'vip']];
     (window as { workflows?: unknown }).workflows = early;
     const api = start();
-    expect(api.push(['identify', { email: 'a@example.com' }])).toBe(3);
+    const errors: unknown[] = [];
+    api.on('error', (e) => errors.push(e.message));
+    api.push(['segments.add', 'late']);
     await api.ready;
+    await api.segments.add('last');
+    expect(api.segments.list()).toEqual(['x', 'late', 'last']);
+    api.push(['nope', 1]);
+    await Promise.resolve();
+    expect(errors).toEqual(['unknown call "nope"']);
   });
 });

@@ -1,0 +1,128 @@
+/**
+ * Visitor bookkeeping: pure functions over `VisitorState` (sessions, page views, channel, device) and the
+ * condition context built from it. No storage here: callers run them inside `store.mutate`.
+ * The rules are documented in docs/runtime-state.md.
+ */
+import type { EvalContext } from '../src/conditions/types.js';
+import type { VisitorState } from './types.js';
+
+export type Device = 'desktop' | 'mobile' | 'tablet';
+
+/** Host without `www.`; '' when the URL does not parse. */
+const host = (u: string) => {
+  try {
+    return new URL(u).hostname.replace(/^www\./, '');
+  } catch {
+    return '';
+  }
+};
+
+const param = (u: string, k: string) => {
+  try {
+    return new URL(u).searchParams.get(k);
+  } catch {}
+};
+
+/** Whether activity at `now` still belongs to the current session (30 minutes at most since the last). */
+const alive = (s: VisitorState, now: number) => s.session.id && now - s.last <= 18e5;
+
+/** Counts a page view, first starting a session when there is none or the last one timed out. */
+export function pageView(s: VisitorState, { url, referrer, now }: { url: string; referrer: string; now: number }): void {
+  if (!alive(s, now)) {
+    if (s.sessions++) s.prev = s.last;
+    if (host(referrer) == host(url)) referrer = '';
+    const utm: Record<string, string> = {};
+    for (const k of ['source', 'medium', 'campaign', 'term', 'content']) {
+      const v = param(url, 'utm_' + k);
+      if (v) utm[k] = v;
+    }
+    // The id only has to differ from this visitor's other sessions (re-enrollment policies compare it).
+    s.session = { id: now.toString(36), start: now, pageviews: 0, landing: url, referrer, utm, channel: channelOf(url, referrer) };
+    // Session-scoped promotion counters start again with the session.
+    for (const r of Object.values(s.promos)) r.seen.session = r.closed.session = r.converted.session = 0;
+  }
+  s.session.pageviews++;
+  s.pageviews.all_time++;
+  if (s.sessions < 2) s.pageviews.first_session++;
+  s.last = now;
+}
+
+/** Activity without a page view extends a live session; false (nothing changed) once it timed out. */
+export const touch = (s: VisitorState, now: number): boolean => !!alive(s, now) && !!(s.last = now);
+
+// One capture group per channel, in the order of CHANNELS.
+const CHANNELS = ['organic_search', 'paid_search', 'display', 'affiliate', 'email', 'social', 'referral'];
+const MEDIUM = /^(?:(organic)|(cpc|ppc|paid.*)|(display|banner|cpm)|(affiliates?)|(e-?mail|newsletter)|(social.*|sm)|(referral))$/;
+
+/** Marketing channel of a visit from its landing URL and referrer. */
+export function channelOf(url: string, referrer: string): string {
+  const m = param(url, 'utm_medium')?.toLowerCase();
+  const h = host(referrer);
+  return m
+    ? CHANNELS[MEDIUM.exec(m)?.slice(1).findIndex(Boolean) ?? 9] || 'other'
+    : /[?&](gclid|gbraid|wbraid|msclkid)=/.test(url)
+      ? 'paid_search'
+      : /[?&]fbclid=/.test(url)
+        ? 'social'
+        : !h || h == host(url)
+          ? 'direct'
+          : /^(mail|outlook)\./.test(h)
+            ? 'email'
+            : /(^|\.)(google|bing|yahoo|yandex|duckduckgo|baidu|ecosia|qwant)\./.test(h)
+              ? 'organic_search'
+              : /(^|\.)(facebook|instagram|twitter|linkedin|pinterest|reddit|tiktok|youtube)\.|^(t\.co|x\.com)$/.test(h)
+                ? 'social'
+                : 'referral';
+}
+
+/**
+ * `width`: the screen's short side in CSS px (`Math.min(screen.width, screen.height)`); `mobile`:
+ * `navigator.userAgentData?.mobile`; `touch`: `navigator.maxTouchPoints` (iPadOS says it is a Mac).
+ */
+export const deviceOf = (ua: string, width: number, mobile?: boolean, touch = 0): Device =>
+  mobile
+    ? 'mobile'
+    : /iPad|Tablet|Kindle|Silk|Android(?!.*Mobi)/i.test(ua) || (/Mac/.test(ua) && touch > 1)
+      ? 'tablet'
+      : // A phone UA on a screen whose short side is 600 px or more is a tablet (Android's sw600dp rule).
+        /Mobi|iPhone|Android/i.test(ua)
+        ? width < 600
+          ? 'mobile'
+          : 'tablet'
+        : 'desktop';
+
+/** The condition context for the current page (and event) from the visitor state. */
+export function contextOf(
+  s: VisitorState,
+  page: { url: string; referrer?: string; title?: string },
+  now: number,
+  device: string,
+  tz: string,
+  event?: { name: string; props?: Record<string, unknown> },
+): EvalContext {
+  const x = s.session;
+  return {
+    now,
+    timezone: tz,
+    page,
+    visitor: {
+      id: s.id,
+      new: s.sessions < 2,
+      sessions: s.sessions,
+      pageviews: { session: x.pageviews, first_session: s.pageviews.first_session, all_time: s.pageviews.all_time },
+      landing_url: x.landing,
+      referrer: x.referrer,
+      utm: x.utm,
+      channel: x.channel,
+      device: device as Device,
+      first_seen: s.first,
+      last_seen: s.prev,
+      attributes: s.attrs,
+      segments: s.segments,
+      cart: s.cart,
+      promotions: s.promos,
+      variants: s.variants,
+    },
+    event,
+  };
+}

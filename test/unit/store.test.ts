@@ -1,0 +1,448 @@
+/** The visitor store: backends and their fallback, consent, migrations, corrupt data, serialization, cross-tab. */
+import { readFileSync } from 'node:fs';
+import { IDBFactory } from 'fake-indexeddb';
+import { createStore, get, set } from 'idb-keyval';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { MIGRATIONS, freshState, openStore } from '../../runtime/store.js';
+import { STATE_VERSION, type Store, type VisitorState } from '../../runtime/types.js';
+
+const idb = () => createStore('workflows', 'state');
+const stored = async (name: string) => {
+  const j = await get(name, idb());
+  return j == null ? j : JSON.parse(j as string);
+};
+const lsKey = (name: string) => `workflows:${name}`;
+let n = 0;
+/** A store name of its own per test, so stores of earlier tests never hear this one's broadcasts. */
+const uniq = () => `t${++n}-${Math.random().toString(36).slice(2)}`;
+const quota = () => new DOMException('full', 'QuotaExceededError');
+const inc = (s: VisitorState) => (s.attrs.n = ((s.attrs.n as number) || 0) + 1);
+
+beforeEach(() => {
+  vi.stubGlobal('indexedDB', new IDBFactory());
+  localStorage.clear();
+  // Node's BroadcastChannel would keep the test worker alive; unref it.
+  const Native = globalThis.BroadcastChannel;
+  vi.stubGlobal(
+    'BroadcastChannel',
+    class extends Native {
+      constructor(name: string) {
+        super(name);
+        (this as unknown as { unref?: () => void }).unref?.();
+      }
+    },
+  );
+});
+
+afterEach(() => {
+  vi.restoreAllMocks();
+  vi.unstubAllGlobals();
+  vi.useRealTimers();
+});
+
+describe('freshState', () => {
+  it('has every field of VisitorState, empty', () => {
+    const s = freshState('abc', 1000);
+    expect(s).toEqual({
+      v: STATE_VERSION,
+      id: 'abc',
+      first: 1000,
+      last: 1000,
+      sessions: 0,
+      session: { id: '', start: 1000, pageviews: 0, landing: '', referrer: '', utm: {}, channel: '' },
+      pageviews: { all_time: 0, first_session: 0 },
+      attrs: {},
+      segments: [],
+      promos: {},
+      variants: {},
+      cursors: [],
+      runs: {},
+      touches: {},
+      cart: { value: 0, items: 0 },
+      done: [],
+      outbox: [],
+      promoData: {},
+    });
+  });
+});
+
+describe('IndexedDB backend', () => {
+  it('creates a visitor with a nanoid, persists it at once and finds it again', async () => {
+    const name = uniq();
+    const a = await openStore({ persist: true, name });
+    expect(a.backend).toBe('indexeddb');
+    expect(a.state.id).toMatch(/^[\w-]{21}$/);
+    expect((await stored(name)).id).toBe(a.state.id);
+    await a.mutate(inc);
+    const b = await openStore({ persist: true, name });
+    expect(b.state.id).toBe(a.state.id);
+    expect(b.state.attrs.n).toBe(1);
+    expect(localStorage.length).toBe(0);
+  });
+
+  it('keeps the whole state under one key as JSON', async () => {
+    const name = uniq();
+    const s = await openStore({ persist: true, name });
+    await s.mutate((x) => x.segments.push('vip'));
+    expect(typeof (await get(name, idb()))).toBe('string');
+    expect((await stored(name)).segments).toEqual(['vip']);
+  });
+
+  it('resolves mutate with what fn returned and keeps state for synchronous reads', async () => {
+    const s = await openStore({ persist: true, name: uniq() });
+    await expect(s.mutate((x) => (x.attrs.a = 'b'))).resolves.toBe('b');
+    expect(s.state.attrs.a).toBe('b');
+  });
+
+  it('reloads the freshest stored state inside mutate', async () => {
+    const name = uniq();
+    const s = await openStore({ persist: true, name });
+    // Another tab wrote without our knowing.
+    await set(name, JSON.stringify({ ...s.state, attrs: { n: 41 } }), idb());
+    await s.mutate(inc);
+    expect(s.state.attrs.n).toBe(42);
+  });
+});
+
+describe('fallback', () => {
+  it('uses localStorage when indexedDB.open throws', async () => {
+    const log = vi.fn();
+    vi.spyOn(indexedDB, 'open').mockImplementation(() => {
+      throw new DOMException('denied', 'SecurityError');
+    });
+    const name = uniq();
+    const s = await openStore({ persist: true, name, log });
+    expect(s.backend).toBe('localstorage');
+    expect(log).toHaveBeenCalledWith(expect.stringMatching(/^storage: indexeddb failed \(.*SecurityError.*\), using localstorage$/));
+    await s.mutate(inc);
+    expect(JSON.parse(localStorage.getItem(lsKey(name))!).attrs.n).toBe(1);
+  });
+
+  it('uses localStorage when indexedDB is missing', async () => {
+    vi.stubGlobal('indexedDB', undefined);
+    const s = await openStore({ persist: true, name: uniq() });
+    expect(s.backend).toBe('localstorage');
+  });
+
+  it('uses localStorage when the open request fails (Firefox private mode)', async () => {
+    vi.spyOn(indexedDB, 'open').mockImplementation(() => {
+      const req = { error: new DOMException('private', 'InvalidStateError') } as unknown as IDBOpenDBRequest;
+      queueMicrotask(() => (req.onerror as () => void)());
+      return req;
+    });
+    const s = await openStore({ persist: true, name: uniq() });
+    expect(s.backend).toBe('localstorage');
+  });
+
+  it('steps down on a failed write (quota), keeps working, and stays on localStorage on the next page', async () => {
+    const name = uniq();
+    const log = vi.fn();
+    const s = await openStore({ persist: true, name, log });
+    await s.mutate(inc);
+    const put = vi.spyOn(IDBObjectStore.prototype, 'put').mockImplementation(() => {
+      throw quota();
+    });
+    await expect(s.mutate(inc)).resolves.toBe(2);
+    expect(s.backend).toBe('localstorage');
+    expect(log).toHaveBeenCalledWith(expect.stringMatching(/^storage: indexeddb failed \(.*QuotaExceededError.*\), using localstorage$/));
+    expect(JSON.parse(localStorage.getItem(lsKey(name))!).attrs.n).toBe(2);
+    await s.mutate(inc);
+    put.mockRestore();
+    // IndexedDB still holds the older copy: the next page must read the newer one from localStorage.
+    expect((await stored(name)).attrs.n).toBe(1);
+    const next = await openStore({ persist: true, name });
+    expect(next.backend).toBe('localstorage');
+    expect(next.state.attrs.n).toBe(3);
+    expect(next.state.id).toBe(s.state.id);
+  });
+
+  it('falls back to memory when no storage works, and keeps working', async () => {
+    vi.stubGlobal('indexedDB', undefined);
+    const broken = () => {
+      throw new DOMException('denied', 'SecurityError');
+    };
+    vi.stubGlobal('localStorage', { getItem: broken, setItem: broken, removeItem: broken });
+    const log = vi.fn();
+    const s = await openStore({ persist: true, name: uniq(), log });
+    expect(s.backend).toBe('memory');
+    expect(log.mock.calls.map((c) => c[0])).toEqual([
+      expect.stringMatching(/^storage: indexeddb failed \(.*\), using localstorage$/),
+      expect.stringMatching(/^storage: localstorage failed \(.*\), using memory$/),
+    ]);
+    for (let i = 0; i < 5; i++) await s.mutate(inc);
+    expect(s.state.attrs.n).toBe(5);
+  });
+
+  it('steps down to memory when a localStorage write fails', async () => {
+    vi.stubGlobal('indexedDB', undefined);
+    const name = uniq();
+    const data = new Map<string, string>();
+    let full = false;
+    vi.stubGlobal('localStorage', {
+      getItem: (k: string) => data.get(k) ?? null,
+      setItem: (k: string, v: string) => {
+        if (full) throw quota();
+        data.set(k, v);
+      },
+    });
+    const s = await openStore({ persist: true, name });
+    expect(s.backend).toBe('localstorage');
+    full = true;
+    await s.mutate(inc);
+    expect(s.backend).toBe('memory');
+    await s.mutate(inc);
+    expect(s.state.attrs.n).toBe(2);
+  });
+});
+
+describe('consent (persist: false)', () => {
+  it('writes nothing anywhere and does not even open IndexedDB', async () => {
+    const name = uniq();
+    const s = await openStore({ persist: false, name });
+    expect(s.backend).toBe('memory');
+    for (let i = 0; i < 3; i++) await s.mutate(inc);
+    await s.reset();
+    await s.mutate(inc);
+    expect(s.state.attrs.n).toBe(1);
+    expect(await indexedDB.databases()).toEqual([]);
+    expect(localStorage.length).toBe(0);
+  });
+
+  it('setPersist(true) writes the current state from then on', async () => {
+    const name = uniq();
+    const s = await openStore({ persist: false, name });
+    await s.mutate(inc);
+    const id = s.state.id;
+    await s.setPersist(true);
+    expect(s.backend).toBe('indexeddb');
+    expect(await stored(name)).toMatchObject({ id, attrs: { n: 1 } });
+    await s.mutate(inc);
+    expect((await stored(name)).attrs.n).toBe(2);
+  });
+
+  it('setPersist(true) adopts a visitor stored before consent was asked, and tells listeners', async () => {
+    const name = uniq();
+    const before = await openStore({ persist: true, name });
+    await before.mutate(inc);
+    const s = await openStore({ persist: false, name });
+    const changed = vi.fn();
+    s.onChange(changed);
+    expect(s.state.id).not.toBe(before.state.id);
+    await s.setPersist(true);
+    expect(s.state.id).toBe(before.state.id);
+    expect(s.state.attrs.n).toBe(1);
+    expect(changed).toHaveBeenCalledTimes(1);
+  });
+
+  it('setPersist(false) stops writing', async () => {
+    const name = uniq();
+    const s = await openStore({ persist: true, name });
+    await s.mutate(inc);
+    await s.setPersist(false);
+    expect(s.backend).toBe('memory');
+    await s.mutate(inc);
+    expect(s.state.attrs.n).toBe(2);
+    expect((await stored(name)).attrs.n).toBe(1);
+  });
+});
+
+describe('versions, corrupt and foreign data', () => {
+  const v0 = { visitorId: 'old-visitor', first: 5, attrs: { plan: 'pro' }, segments: { vip: true, churned: false } };
+
+  it('MIGRATIONS steps a v0 shape up to v1', () => {
+    expect(MIGRATIONS).toHaveLength(STATE_VERSION);
+    expect(MIGRATIONS[0]!(v0)).toEqual({ v: 1, id: 'old-visitor', first: 5, attrs: { plan: 'pro' }, segments: ['vip'] });
+  });
+
+  it('opens a stored v0 state migrated, with every other field filled', async () => {
+    const name = uniq();
+    await set(name, JSON.stringify(v0), idb());
+    const s = await openStore({ persist: true, name });
+    expect(s.state).toMatchObject({ v: STATE_VERSION, id: 'old-visitor', first: 5, attrs: { plan: 'pro' }, segments: ['vip'] });
+    expect(Object.keys(s.state).sort()).toEqual(Object.keys(freshState('x', 0)).sort());
+    await s.mutate(inc);
+    expect(await stored(name)).toMatchObject({ v: STATE_VERSION, id: 'old-visitor', attrs: { plan: 'pro', n: 1 } });
+  });
+
+  it('migrates a v0 missing optional fields', async () => {
+    const name = uniq();
+    localStorage.setItem(lsKey(name), JSON.stringify({ visitorId: 'bare' }));
+    vi.stubGlobal('indexedDB', undefined);
+    const s = await openStore({ persist: true, name });
+    expect(s.state).toMatchObject({ id: 'bare', segments: [], attrs: {} });
+    expect(typeof s.state.first).toBe('number');
+  });
+
+  it.each([
+    ['not JSON', '{"v":1,'],
+    ['JSON null', 'null'],
+    ['a number', '42'],
+    ['a foreign object', '{"hello":"world"}'],
+    ['a state without an id', '{"v":1,"sessions":3}'],
+    ['an unknown old version', '{"v":-1,"id":"x"}'],
+  ])('replaces %s by a fresh state, and says so', async (_, raw) => {
+    const name = uniq();
+    await set(name, raw, idb());
+    const log = vi.fn();
+    const s = await openStore({ persist: true, name, log });
+    expect(s.state.id).toMatch(/^[\w-]{21}$/);
+    expect(s.state.sessions).toBe(0);
+    expect(log).toHaveBeenCalledWith('storage: bad state replaced');
+    expect((await stored(name)).id).toBe(s.state.id);
+  });
+
+  it('replaces a corrupt value met inside mutate by this tab’s state, not a new visitor', async () => {
+    const name = uniq();
+    const s = await openStore({ persist: true, name });
+    const id = s.state.id;
+    await set(name, '<garbage>', idb());
+    await s.mutate(inc);
+    expect(s.state.id).toBe(id);
+    expect((await stored(name)).attrs.n).toBe(1);
+  });
+
+  it('keeps a state written by a newer runtime as it is', async () => {
+    const name = uniq();
+    const newer = { ...freshState('future', 1), v: STATE_VERSION + 1, extra: [1] };
+    await set(name, JSON.stringify(newer), idb());
+    const s = await openStore({ persist: true, name });
+    expect(s.state).toMatchObject({ id: 'future', v: STATE_VERSION + 1, extra: [1] });
+  });
+
+  it('fills top-level fields missing from a current-version state', async () => {
+    const name = uniq();
+    await set(name, JSON.stringify({ v: STATE_VERSION, id: 'partial', attrs: { a: 1 } }), idb());
+    const s = await openStore({ persist: true, name });
+    expect(s.state).toMatchObject({ id: 'partial', attrs: { a: 1 }, cursors: [], outbox: [] });
+  });
+});
+
+describe('mutate', () => {
+  it('saves nothing when fn throws, rejects, and keeps serving later mutations', async () => {
+    const name = uniq();
+    const s = await openStore({ persist: true, name });
+    await s.mutate(inc);
+    const before = await get(name, idb());
+    await expect(
+      s.mutate((x) => {
+        x.attrs.n = 99;
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
+    expect(await get(name, idb())).toBe(before);
+    expect(s.state.attrs.n).toBe(1);
+    await s.mutate(inc);
+    expect(s.state.attrs.n).toBe(2);
+  });
+
+  it('rejects (saving nothing) a state JSON cannot hold', async () => {
+    const s = await openStore({ persist: true, name: uniq() });
+    await expect(s.mutate((x) => (x.attrs.big = 1n))).rejects.toThrow();
+    expect(s.state.attrs.big).toBeUndefined();
+  });
+
+  it('serializes concurrent mutations in one tab', async () => {
+    const s = await openStore({ persist: true, name: uniq() });
+    await Promise.all(Array.from({ length: 50 }, () => s.mutate(inc)));
+    expect(s.state.attrs.n).toBe(50);
+  });
+
+  it('serializes concurrent mutations in memory mode too', async () => {
+    const s = await openStore({ persist: false, name: uniq() });
+    await Promise.all(Array.from({ length: 20 }, () => s.mutate(inc)));
+    expect(s.state.attrs.n).toBe(20);
+  });
+
+  it('takes the Web Lock `workflows:<name>` when it exists', async () => {
+    const names: string[] = [];
+    let chain: Promise<unknown> = Promise.resolve();
+    vi.stubGlobal('navigator', {
+      ...navigator,
+      locks: {
+        request(lock: string, fn: () => Promise<unknown>) {
+          names.push(lock);
+          const p = chain.then(() => fn());
+          chain = p.catch(() => {});
+          return p;
+        },
+      },
+    });
+    const name = uniq();
+    const a = await openStore({ persist: true, name });
+    const b = await openStore({ persist: true, name });
+    await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).mutate(inc)));
+    expect(a.state.attrs.n).toBe(20);
+    expect((await stored(name)).attrs.n).toBe(20);
+    expect(new Set(names)).toEqual(new Set([`workflows:${name}`]));
+  });
+});
+
+describe('cross-tab', () => {
+  const settle = async (s: Store, n: number) => {
+    for (let i = 0; i < 100 && s.state.attrs.n !== n; i++) await new Promise((r) => setTimeout(r, 10));
+  };
+
+  it('another tab’s change reaches this tab’s state and onChange', async () => {
+    const name = uniq();
+    const a = await openStore({ persist: true, name });
+    const b = await openStore({ persist: true, name });
+    const changed = vi.fn(() => b.state.attrs.n);
+    b.onChange(changed);
+    await a.mutate(inc);
+    await settle(b, 1);
+    expect(b.state.attrs.n).toBe(1);
+    expect(changed).toHaveBeenCalled();
+    expect(changed).toHaveLastReturnedWith(1);
+  });
+
+  it('a listener that throws is reported and does not stop the others', async () => {
+    const name = uniq();
+    const log = vi.fn();
+    const a = await openStore({ persist: true, name });
+    const b = await openStore({ persist: true, name, log });
+    const second = vi.fn();
+    b.onChange(() => {
+      throw new Error('listener');
+    });
+    b.onChange(second);
+    await a.mutate(inc);
+    await settle(b, 1);
+    await vi.waitFor(() => expect(second).toHaveBeenCalled());
+    expect(log).toHaveBeenCalledWith(expect.stringContaining('listener'));
+  });
+
+  it('reset gives a fresh persisted visitor under a new id and tells other tabs', async () => {
+    const name = uniq();
+    const a = await openStore({ persist: true, name });
+    const b = await openStore({ persist: true, name });
+    await a.mutate(inc);
+    const old = a.state.id;
+    const changed = vi.fn();
+    b.onChange(changed);
+    await a.reset();
+    expect(a.state.id).not.toBe(old);
+    expect(a.state.attrs).toEqual({});
+    expect((await stored(name)).id).toBe(a.state.id);
+    await vi.waitFor(() => expect(b.state.id).toBe(a.state.id));
+    expect(changed).toHaveBeenCalled();
+  });
+
+  it('a tab in consent mode ignores other tabs', async () => {
+    const name = uniq();
+    const a = await openStore({ persist: true, name });
+    const b = await openStore({ persist: false, name });
+    const changed = vi.fn();
+    b.onChange(changed);
+    await a.mutate(inc);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(changed).not.toHaveBeenCalled();
+    expect(b.state.attrs.n).toBeUndefined();
+  });
+});
+
+describe('idle cost', () => {
+  it('the store sets no timers', () => {
+    const src = readFileSync('runtime/store.ts', 'utf8');
+    expect(src).not.toMatch(/setTimeout|setInterval|requestAnimationFrame|requestIdleCallback/);
+  });
+});
