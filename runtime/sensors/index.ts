@@ -61,7 +61,10 @@ export function watch(t: Trigger, fire: Fire, host: SensorHost, err: Err): () =>
         let p = 0;
         const c = safe(() => {
           p = 0;
-          ((scrollY + innerHeight) / document.documentElement.scrollHeight) * 100 >= t.percent && f();
+          // Share of the scrollable distance covered: 0 at the top, 100 at the bottom; a page that cannot
+          // scroll never reaches a depth (the visitor did nothing).
+          const r = document.documentElement.scrollHeight - innerHeight;
+          r > 0 && (scrollY / r) * 100 >= t.percent && f();
         }, err);
         const h = () => (p ||= requestAnimationFrame(c));
         on('scroll', h);

@@ -134,11 +134,17 @@ test('scroll_depth fires when the page is scrolled that deep, with one shared pa
   await stopAll(page);
 });
 
-test('scroll_depth fires at once on a page already that deep or too short to scroll', async ({ page }) => {
-  await open(page, '?short');
+test('scroll_depth fires at once on a page already scrolled that deep, never on one too short to scroll', async ({ page }) => {
+  await open(page);
+  await page.evaluate(() => scrollTo(0, document.documentElement.scrollHeight));
   await watch(page, { on: 'scroll_depth', percent: 100 });
   await frames(page);
   expect((await fired(page)).map((f) => f.on)).toEqual(['scroll_depth']);
+  await stopAll(page);
+  await open(page, '?short');
+  await watch(page, { on: 'scroll_depth', percent: 10 });
+  await frames(page);
+  expect(await fired(page)).toEqual([]);
   await stopAll(page);
 });
 
