@@ -44,12 +44,18 @@ const EVENTS = ['page_view', 'event', 'commerce', 'promotion', 'segment_entered'
 export type Engine = ReturnType<typeof createEngine>;
 
 export function createEngine(d: EngineDeps) {
-  const { store, bundle } = d;
+  const { store } = d;
+  // A hand-made or truncated bundle may lack parts: run what is there.
+  const bundle: CompiledBundle = { index: {}, promotions: {}, segments: {}, site: { webhookHosts: [], promotionCooldownSeconds: 30 }, ...d.bundle };
   const wfs = new Map<string, CompiledWorkflow>();
+  const goals: Record<string, CompiledWorkflow[]> = {}; // goal event -> workflows, so an event costs only its own
   for (const w of bundle.workflows) {
     // A workflow the runtime cannot read is left out alone, with a reason; the others run.
-    if (w?.nodes && w.settings && w.nodes[w.start]) wfs.set(w.id, w);
-    else d.emit('error', { workflow: w?.id, message: 'malformed workflow' });
+    if (w?.nodes && w.settings && w.nodes[w.start]) {
+      wfs.set(w.id, w);
+      const g = w.settings.goal?.event;
+      if (g) (goals[g] ??= []).push(w);
+    } else d.emit('error', { workflow: w?.id, message: 'malformed workflow' });
   }
   const armed = new Map<string, (() => void)[]>(); // cursor id -> unwatch functions
   const disabled = new Set<string>();
@@ -233,10 +239,10 @@ export function createEngine(d: EngineDeps) {
 
   /** Credits a conversion to the workflow, step and variant that last touched the visitor within the window. */
   async function goal(name: string, props?: Record<string, unknown>): Promise<void> {
-    for (const w of wfs.values()) {
-      const g = w.settings.goal;
+    for (const w of goals[name] ?? []) {
+      const g = w.settings.goal!;
       const touch = st().touches[w.id];
-      if (g?.event != name || !touch || d.now() - touch.at > g.windowDays * DAY || !test(g.where, { name, props })) continue;
+      if (!touch || d.now() - touch.at > g.windowDays * DAY || !test(g.where, { name, props })) continue;
       await store.mutate((s) => delete s.touches[w.id]);
       d.emit('goal', { workflow: w.id, step: touch.node, variant: touch.variant, goal: name, value: props?.value });
     }

@@ -100,6 +100,8 @@ export async function openStore({ persist: on, log, name = 'visitor' }: StoreOpt
     if (j) log?.('storage: bad state replaced');
   };
 
+  type Job = { fn: (s: VisitorState) => unknown; res: (v: any) => void; rej: (e: unknown) => void };
+  let batch: Job[] = [];
   const fresh = () => freshState(nanoid(), Date.now());
   const save = (s: VisitorState) => io(1, JSON.stringify(s));
   const shared = () => on && i < 2;
@@ -151,12 +153,33 @@ export async function openStore({ persist: on, log, name = 'visitor' }: StoreOpt
     get backend() {
       return on ? NAMES[i]! : 'memory';
     },
+    // Mutations asked for while one is being written go out together: one reload, one write, one broadcast.
     mutate: (fn) =>
-      run(async () => {
-        const s = parse(await io(0)) || JSON.parse(JSON.stringify(state));
-        const r = fn(s);
-        await commit(s);
-        return r;
+      new Promise((res, rej) => {
+        if (batch.push({ fn, res, rej }) > 1) return;
+        void run(async () => {
+          const items = batch;
+          batch = [];
+          const raw = await io(0);
+          const load = () => parse(raw) || JSON.parse(JSON.stringify(state));
+          let s = load();
+          const ok: [Job, unknown][] = [];
+          for (const job of items)
+            try {
+              ok.push([job, job.fn(s)]);
+            } catch (e) {
+              // A change that throws is not saved: start again from storage and replay the ones before it.
+              job.rej(e);
+              s = load();
+              for (const o of ok) o[1] = o[0].fn(s);
+            }
+          try {
+            if (ok.length) await commit(s);
+            for (const [job, r] of ok) job.res(r);
+          } catch (e) {
+            for (const [job] of ok) job.rej(e);
+          }
+        });
       }),
     onChange: (f) => fns.push(f),
     setPersist: (p) =>
