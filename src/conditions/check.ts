@@ -1,11 +1,13 @@
 /**
  * Structural validation of conditions in authoring documents. Never throws; returns every problem, each pointing
- * at the exact key, with a message a marketer can act on. Rules are judged by `analyzeRule`, the same analysis the
- * evaluator uses, so a rule reported here as an error is exactly a rule the evaluator treats as malformed.
+ * at the exact key, with a message a marketer can act on. Rules are judged by `analyzeRule` (analyze.ts); the
+ * evaluator has its own compact validation, and the tests hold the two to the same verdicts, so a rule reported
+ * here as an error is exactly a rule the evaluator treats as malformed.
  */
 import { pointerSegment, type Problem } from '../model/problems.js';
 import { closest, didYouMean } from '../model/suggest.js';
-import { analyzeRule, MAX_DEPTH, MAX_REGEX_LENGTH, RULE_KEYS, type Expect, type RuleIssue } from './evaluate.js';
+import { analyzeRule, type Expect, type RuleIssue } from './analyze.js';
+import { MAX_DEPTH, MAX_REGEX_LENGTH, RULE_KEYS } from './evaluate.js';
 import { fieldSuggestions, FIELDS, lookupField, OPERATORS_BY_TYPE, SCOPES, type FieldType } from './fields.js';
 import { OPERATORS } from './types.js';
 

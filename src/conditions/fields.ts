@@ -1,7 +1,8 @@
 /**
  * The field catalogue: every name a rule's `field` may take, with its value type, scope, a description a marketer
- * understands and where the runtime reads it in the `EvalContext`. One table for the validator, the evaluator,
- * the docs and the editor's field picker.
+ * understands and where the runtime reads it in the `EvalContext`. One table for the checker, the docs and the
+ * editor's field picker. The evaluator (evaluate.ts) ships in the script-tag core, so it keeps its own compact copy
+ * of names, types, scopes and values; test/unit/conditions-oracle.test.ts keeps the two identical.
  */
 import type { Operator, Scope } from './types.js';
 

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import casesJson from '../cases/conditions.json';
 import { checkCondition, conditionFields, regexSources } from '../../src/conditions/check.js';
-import { evaluate, resolveField } from '../../src/conditions/evaluate.js';
+import { evaluate, OPS, resolveField } from '../../src/conditions/evaluate.js';
 import { FIELDS, lookupField, OPERATORS_BY_TYPE, SCOPES } from '../../src/conditions/fields.js';
 import { OPERATORS, type Condition, type EvalContext } from '../../src/conditions/types.js';
 
@@ -227,6 +227,39 @@ describe('field catalogue', () => {
       }),
       { numRuns: 2000 },
     );
+  });
+});
+
+describe('evaluator details', () => {
+  it('knows exactly the operators of the language', () => {
+    expect([...OPS].sort()).toEqual([...OPERATORS].sort());
+  });
+
+  it('puts between bounds without an offset in order in the rule time zone', () => {
+    // 15:30Z and 15:00 in New York (19:00Z): in order there, though 15:30 > 15:00 read in UTC.
+    const rule = { field: 'date', op: 'between', value: ['2024-06-14T15:30:00Z', '2024-06-14T15:00'], timezone: 'America/New_York' };
+    expect(checkCondition(rule, '')).toEqual([]);
+    expect(evaluate(rule as Condition, { now: '2024-06-14T17:00:00Z' })).toBe(true);
+    expect(evaluate(rule as Condition, { now: '2024-06-14T19:01:00Z' })).toBe(false);
+    // The other way round, they are reversed in New York: the checker reports it and the rule is malformed.
+    const reversed = { ...rule, value: ['2024-06-14T15:00', '2024-06-14T15:30:00Z'] };
+    expect(checkCondition(reversed, '').map((p) => p.message)).toEqual([expect.stringContaining('swap them')]);
+    expect([evaluate(reversed as Condition, { now: '2024-06-14T17:00:00Z' }), evaluate({ not: reversed } as Condition, {})]).toEqual([false, false]);
+  });
+
+  it('reads old instants in the Gregorian calendar with the zone’s local mean time', () => {
+    expect(resolveField('date', { now: Date.UTC(1500, 0, 1, 12), timezone: 'UTC' })).toBe('1500-01-01');
+    expect(resolveField('time', { now: Date.UTC(1500, 0, 1, 12), timezone: 'America/New_York' })).toBe('07:03');
+    expect(resolveField('days_since_first_visit', { now: '2024-01-01T00:00:00Z', visitor: { first_seen: '0001-01-01T00:00:00Z' } })).toBe(
+      Math.round((Date.UTC(2024, 0, 1) - Date.parse('0001-01-01T00:00:00Z')) / 86_400_000),
+    );
+  });
+
+  it('never throws, whatever the rule object does', () => {
+    const hostile = new Proxy({}, { get: () => { throw new Error('no'); }, ownKeys: () => { throw new Error('no'); } });
+    expect(evaluate(hostile as Condition, {})).toBe(false);
+    expect(evaluate({ all: [{ field: 'url', op: 'known' }, hostile] } as Condition, { page: { url: 'x' } })).toBe(false);
+    expect(resolveField('url', hostile as EvalContext)).toBeUndefined();
   });
 });
 
