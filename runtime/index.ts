@@ -134,7 +134,7 @@ export function start(options: StartOptions = {}): WorkflowsApi {
       safe(() => transport.emit(event));
     };
     onConsent = async (granted) => {
-      consented = granted || o.consent !== 'required';
+      consented = granted;
       await s.setPersist(consented);
       await s.mutate((st) => void (st.consent = granted));
       if (consented) transport.release();

@@ -3,7 +3,7 @@
  * (one key), else memory, stepping down on the fly when a backend fails. Backends hold the state as a JSON
  * string, so every read is a private copy and a throwing `fn` leaves nothing behind. See docs/runtime-state.md.
  */
-import { createStore, get, set } from 'idb-keyval';
+import { createStore, del, get, set } from 'idb-keyval';
 import { nanoid } from 'nanoid';
 import { STATE_VERSION, type Backend, type Store, type VisitorState } from './types.js';
 
@@ -184,6 +184,13 @@ export async function openStore({ persist: on, log, name = 'visitor' }: StoreOpt
     onChange: (f) => fns.push(f),
     setPersist: (p) =>
       run(async () => {
+        if (on && !p) {
+          // Consent withdrawn: erase what was stored; from now on the state lives in this page only.
+          await del(name, db).catch(() => {});
+          try {
+            localStorage.removeItem(L);
+          } catch {}
+        }
         on = p;
         // A visitor stored before this page asked for consent is adopted, not overwritten.
         const s = parse(await io(0));

@@ -234,7 +234,7 @@ describe('consent (persist: false)', () => {
     expect(changed).toHaveBeenCalledTimes(1);
   });
 
-  it('setPersist(false) stops writing', async () => {
+  it('setPersist(false) stops writing and erases what was stored (consent withdrawn)', async () => {
     const name = uniq();
     const s = await openStore({ persist: true, name });
     await s.mutate(inc);
@@ -242,7 +242,7 @@ describe('consent (persist: false)', () => {
     expect(s.backend).toBe('memory');
     await s.mutate(inc);
     expect(s.state.attrs.n).toBe(2);
-    expect((await stored(name)).attrs.n).toBe(1);
+    expect(await stored(name)).toBeUndefined();
   });
 });
 
@@ -446,3 +446,4 @@ describe('idle cost', () => {
     expect(src).not.toMatch(/setTimeout|setInterval|requestAnimationFrame|requestIdleCallback/);
   });
 });
+
