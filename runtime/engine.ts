@@ -46,7 +46,7 @@ export type Engine = ReturnType<typeof createEngine>;
 export function createEngine(d: EngineDeps) {
   const { store } = d;
   // A hand-made or truncated bundle may lack parts: run what is there.
-  const bundle: CompiledBundle = { index: {}, promotions: {}, segments: {}, site: { webhookHosts: [], promotionCooldownSeconds: 30 }, ...d.bundle };
+  const bundle = { index: {}, promotions: {}, segments: {}, site: { webhookHosts: [], promotionCooldownSeconds: 30 }, ...(d.bundle as Partial<CompiledBundle>) } as CompiledBundle;
   const wfs = new Map<string, CompiledWorkflow>();
   const goals: Record<string, CompiledWorkflow[]> = {}; // goal event -> workflows, so an event costs only its own
   for (const w of bundle.workflows) {
@@ -401,8 +401,13 @@ export function createEngine(d: EngineDeps) {
     // Start steps that only test state are evaluated here, in priority order, without touching storage
     // for workflows the visitor does not enter.
     const starts: Cursor[] = [];
+    const href = String(ctx.page?.url).toLowerCase();
     for (const w of wfs.values()) {
       if (w.settings.enrollment != 'auto' || disabled.has(w.id) || s.cursors.some((c) => c.wf == w.id)) continue;
+      if (w.url && !href.includes(w.url)) {
+        d.log(`${w.id}: not started: not this page`);
+        continue;
+      }
       const start = w.nodes[w.start]!;
       const no =
         why(w, s, now, starts) || (start.kind == 'if' && !start.triggers?.length && !start.next?.else && !test(start.conditions, undefined, ctx) ? `${w.start} not met` : '');

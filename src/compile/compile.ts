@@ -16,6 +16,7 @@ import type {
 } from '../model/types.js';
 import { conditionRefs } from '../validate/refs.js';
 import { indexKey } from './index-key.js';
+import { urlPrefilter } from './prefilter.js';
 import { at } from '../validate/shape.js';
 import { hasErrors, validateProject, type SourceFile } from '../validate/validate.js';
 import {
@@ -106,7 +107,9 @@ function build(files: readonly SourceFile[], warnings: Problem[]): CompileResult
     }
     const settings = compileSettings(wf);
     if (settings.goal?.where) conditionRefs(settings.goal.where, used);
-    return { id: wf.id, name: wf.name, version: wf.version ?? 0, settings, start: wf.start, nodes };
+    const start = wf.nodes.find((n) => n.id === wf.start);
+    const url = start?.kind === 'if' && !start.triggers?.length ? urlPrefilter(start.conditions) : undefined;
+    return { id: wf.id, name: wf.name, version: wf.version ?? 0, settings, start: wf.start, nodes, ...(url ? { url } : {}) };
   });
   if (problems.length) return { ok: false, problems: [...warnings, ...problems] };
 

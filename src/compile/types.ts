@@ -44,6 +44,8 @@ export interface CompiledWorkflow {
   version: number;
   settings: CompiledSettings;
   start: string;
+  /** Lower-case text the page URL must contain for the start gate to pass (a cheap pre-test), when there is one. */
+  url?: string;
   nodes: Record<string, CompiledNode>;
 }
 

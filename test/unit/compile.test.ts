@@ -103,4 +103,11 @@ describe('compileProject', () => {
     (bundle.workflows[0]!.nodes.trigger as any).conditions.value = 'mobile';
     expect((doc.workflows![0]!.nodes[0] as any).conditions.value).toBe('desktop');
   });
+
+  it('adds a URL pre-test to start gates aimed at some pages', () => {
+    const doc = documentWith();
+    doc.workflows![0]!.nodes[0] = { id: 'trigger', kind: 'if', conditions: { all: [{ field: 'path', op: 'starts_with', value: '/Sale' }, { field: 'device', op: 'equals', value: 'desktop' }] } };
+    expect(compiled(doc).workflows[0]!.url).toBe('/sale');
+    expect(compiled(documentWith()).workflows[0]!.url).toBeUndefined(); // a trigger gate is not pre-tested
+  });
 });

@@ -47,6 +47,19 @@ describe('enrollment', () => {
     expect(h.store.state.runs.a).toMatchObject({ session: 's1', page: 'page-1' });
   });
 
+  it('skips workflows aimed at other pages without evaluating them, and starts them on their page', async () => {
+    const gate: WorkflowNode = { id: 'gate', kind: 'if', conditions: { field: 'url', op: 'matches', value: '^https?://[^/]+/products/shoe-\\d+' } };
+    const h = harness(doc([wf('a', [gate, { id: 'tag', kind: 'segment', segment: 'leads', action: 'add' }], [['gate', 'then', 'tag']])]));
+    expect(h.deps.bundle.workflows[0]!.url).toBe('/products/shoe-');
+    await h.engine.pageView();
+    await h.settle();
+    expect(h.store.state.segments).toEqual([]);
+    h.ctx.url = 'https://shop.test/Products/Shoe-12?x=1';
+    await h.engine.pageView();
+    await h.settle();
+    expect(h.store.state.segments).toEqual(['leads']);
+  });
+
   it('honours re-enrollment per session, never, per page and after a cooldown', async () => {
     for (const [mode, second, third] of [
       ['session', 0, 1],
