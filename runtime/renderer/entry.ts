@@ -32,8 +32,6 @@ function render(req: ShowRequest, resolve: (o: PromotionOutcome) => void, open: 
   const host = document.createElement('div');
   host.setAttribute('data-workflows-promotion', req.id);
   const root = host.attachShadow({ mode: 'open' });
-  const style = document.createElement('style');
-  style.textContent = CSS;
   const t = p.theme ?? {};
   for (const [k, v] of [['--bg', t.background], ['--fg', t.text], ['--ac', t.accent], ['--at', t.accentText], ['--r', t.radius === undefined ? undefined : `${t.radius}px`]]) {
     if (v) host.style.setProperty(k!, String(v));
@@ -46,7 +44,15 @@ function render(req: ShowRequest, resolve: (o: PromotionOutcome) => void, open: 
     panel.setAttribute('aria-modal', 'true');
   }
   wrap.append(panel);
-  root.append(style, wrap);
+  try {
+    // A constructed sheet is not an inline style: a CSP whose style-src lacks 'unsafe-inline' still allows it.
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync(CSS);
+    root.adoptedStyleSheets = [sheet];
+  } catch {
+    root.append(el('style', '', CSS));
+  }
+  root.append(wrap);
   const before = document.activeElement as HTMLElement | null;
   const values: Record<string, unknown> = {};
   let step = 0;
@@ -151,8 +157,9 @@ function render(req: ShowRequest, resolve: (o: PromotionOutcome) => void, open: 
     }
   }
 
-  show();
+  // In the document first: focus() on an element that is not connected does nothing.
   document.body.append(host);
+  show();
   req.report('seen');
 }
 

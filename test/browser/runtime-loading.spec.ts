@@ -1,0 +1,139 @@
+// The script tag as a site owner pastes it: the snippet's queue, a double paste, the globals it leaves, and a
+// bundle that cannot be loaded. The real runtime (dist/workflows.js) against bundles compiled in the test.
+import { expect, test } from '@playwright/test';
+import { compile, consoleOf, events, expectSegment, pageErrors, ready, recordEvents, serveBundle, workflow } from './helpers/runtime.js';
+
+/** Two workflows waiting on custom events, and one started by every page view. */
+const bundle = compile({
+  workflows: [
+    workflow('on-first', [{ id: 'wait', kind: 'if', triggers: [{ on: 'event', name: 'first' }] }, { id: 'tag', kind: 'segment', segment: 'first', action: 'add' }], [['wait', 'then', 'tag']]),
+    workflow('on-second', [{ id: 'wait', kind: 'if', triggers: [{ on: 'event', name: 'second' }] }, { id: 'tag', kind: 'segment', segment: 'second', action: 'add' }], [['wait', 'then', 'tag']]),
+    workflow('on-view', [{ id: 'view', kind: 'if', triggers: [{ on: 'page_view' }] }, { id: 'tag', kind: 'segment', segment: 'viewed', action: 'add' }], [['view', 'then', 'tag']]),
+  ],
+  segments: ['first', 'second', 'viewed', 'queued'].map((id) => ({ id, name: id, kind: 'manual' })),
+});
+
+test('calls queued by the snippet before the script loads are replayed in order', async ({ page }) => {
+  const errors = pageErrors(page);
+  await serveBundle(page, bundle);
+  await recordEvents(page);
+  await page.addInitScript(() => {
+    // The documented snippet, as a page writes it before the async tag has run.
+    const w = ((window as any).workflows = (window as any).workflows || []);
+    w.push(['track', 'first']);
+    w.push(['segments.add', 'queued']);
+    w.push(['track', 'second']);
+    (window as any).__queuedType = Array.isArray(w) ? 'array' : typeof w;
+  });
+  await page.goto('/test/runtime.html');
+  expect(await page.evaluate(() => (window as any).__queuedType)).toBe('array');
+  expect(await ready(page)).toEqual({ workflows: 3, hash: bundle.hash });
+  await expectSegment(page, 'second');
+  const order = (await events(page, 'enrolled')).map((e) => e.workflow);
+  expect(order.filter((w) => w !== 'on-view')).toEqual(['on-first', 'on-second']);
+  expect(await page.evaluate(() => window.workflows!.segments.list())).toEqual(expect.arrayContaining(['first', 'queued', 'second', 'viewed']));
+  // After load, push() keeps working as the API.
+  await page.evaluate(() => window.workflows!.push(['segments.remove', 'queued']));
+  await expectSegment(page, 'queued', false);
+  expect(errors).toEqual([]);
+});
+
+// FIXME(runtime/index.ts): the queue is replayed by push(), which starts every call at once, so the track's
+// conditions are evaluated before the identify's write lands ("pro-signup: event fired, conditions not met").
+test.fixme('a queued identify is applied before a queued track is evaluated', async ({ page }) => {
+  // The usual snippet: who the visitor is, then what they did. A workflow conditioned on the attribute must see it.
+  await serveBundle(
+    page,
+    compile({
+      workflows: [
+        workflow(
+          'pro-signup',
+          [
+            { id: 'wait', kind: 'if', triggers: [{ on: 'event', name: 'signup' }], conditions: { field: 'attributes.plan', op: 'equals', value: 'pro' } },
+            { id: 'tag', kind: 'segment', segment: 'pro', action: 'add' },
+          ],
+          [['wait', 'then', 'tag']],
+        ),
+      ],
+      segments: [{ id: 'pro', name: 'pro', kind: 'manual' }],
+    }),
+  );
+  await recordEvents(page);
+  await page.addInitScript(() => {
+    const w = ((window as any).workflows = (window as any).workflows || []);
+    w.push(['identify', { plan: 'pro' }]);
+    w.push(['track', 'signup']);
+  });
+  await page.goto('/test/runtime.html');
+  await ready(page);
+  await expectSegment(page, 'pro');
+});
+
+test('loading the script twice is harmless: one window.workflows, one bundle fetch, one page view', async ({ page }) => {
+  const errors = pageErrors(page);
+  await serveBundle(page, bundle);
+  await recordEvents(page);
+  await page.addInitScript(() => {
+    // Count every assignment of window.workflows after the snippet's.
+    let value = (window as any).workflows;
+    (window as any).__sets = 0;
+    Object.defineProperty(window, 'workflows', {
+      configurable: true,
+      get: () => value,
+      set: (v) => ((window as any).__sets++, (value = v)),
+    });
+  });
+  const bundleFetches: string[] = [];
+  const scriptRuns: string[] = [];
+  page.on('request', (r) => {
+    const p = new URL(r.url()).pathname;
+    if (p === '/test/bundle-e2e.json') bundleFetches.push(r.url());
+    if (p === '/workflows.js') scriptRuns.push(r.url());
+  });
+  await page.goto('/test/runtime-twice.html');
+  expect(await page.locator('script[src="/workflows.js"]').count()).toBe(2);
+  expect(await ready(page)).toEqual({ workflows: 3, hash: bundle.hash });
+  await expectSegment(page, 'viewed');
+  // Let the second copy finish whatever it would do.
+  await page.waitForTimeout(300);
+  expect(await page.evaluate(() => (window as any).__sets)).toBe(1);
+  expect(bundleFetches).toHaveLength(1);
+  expect((await events(page, 'enrolled')).map((e) => e.workflow)).toEqual(['on-view']);
+  expect(errors).toEqual([]);
+});
+
+test('the runtime adds no global but window.workflows (and the documented dataLayer)', async ({ page }) => {
+  await serveBundle(page, bundle);
+  await page.addInitScript(() => {
+    (window as any).__before = Object.getOwnPropertyNames(window);
+  });
+  await page.goto('/test/runtime.html');
+  await ready(page);
+  await expectSegment(page, 'viewed');
+  const added = await page.evaluate(() => {
+    const before = new Set<string>((window as any).__before);
+    return Object.getOwnPropertyNames(window).filter((k) => !before.has(k) && k !== '__before');
+  });
+  // dataLayer: the runtime creates it when the page has none (docs/triggers.md, "The data layer").
+  expect(added.sort()).toEqual(['dataLayer', 'workflows']);
+});
+
+test('a bundle URL that 404s leaves the page working, with one console warning and ready resolving with an error', async ({ page }) => {
+  const errors = pageErrors(page);
+  const messages = consoleOf(page);
+  await page.goto('/test/runtime-404.html');
+  const info = (await ready(page)) as { workflows: number; hash: string; error?: string };
+  expect(info).toEqual({ workflows: 0, hash: '', error: expect.stringMatching(/bundle-missing\.json.*404/) });
+  // The page's own script still works, and API calls resolve without throwing.
+  await page.locator('#buy').click();
+  await expect(page.locator('#clicks')).toHaveText('1');
+  const calls = await page.evaluate(async () => {
+    const w = window.workflows!;
+    return [await w.track('x'), await w.enroll('nope'), await w.page(), w.segments.has('x'), await w.segments.add('y')];
+  });
+  expect(calls).toEqual([undefined, false, undefined, false, undefined]);
+  const warnings = messages.filter((m) => m.type === 'warning');
+  expect(warnings).toHaveLength(1);
+  expect(warnings[0]!.text).toContain('[workflows] could not load /test/bundle-missing.json: HTTP 404');
+  expect(errors).toEqual([]);
+});
