@@ -395,8 +395,9 @@ export function createEngine(d: EngineDeps) {
    */
   async function pageView(): Promise<void> {
     const now = d.now();
+    await refreshSegments();
+    // Built after the refresh, so start conditions see the segments this page view entered.
     const ctx = d.context();
-    await refreshSegments(ctx);
     const s = st();
     // Start steps that only test state are evaluated here, in priority order, without touching storage
     // for workflows the visitor does not enter.
@@ -422,20 +423,22 @@ export function createEngine(d: EngineDeps) {
 
   /** Rule-based segments follow their rules: membership is recomputed on page views and visitor changes. */
   async function refreshSegments(ctx = d.context()): Promise<void> {
-    const flip: string[] = [];
-    for (const id in bundle.segments) {
+    const want: [string, boolean][] = [];
+    for (const id of Object.keys(bundle.segments)) {
       const rule = bundle.segments[id]!.rule;
-      if (rule && evaluate(rule, ctx) != st().segments.includes(id)) flip.push(id);
+      const on = !!rule && evaluate(rule, ctx);
+      if (rule && on != st().segments.includes(id)) want.push([id, on]);
     }
-    if (!flip.length) return;
+    if (!want.length) return;
+    // Set (not toggle) membership inside the transaction: a concurrent refresh that saw the same state agrees.
     const entered = await store.mutate((s) =>
-      flip.filter((id) => {
-        const add = !s.segments.includes(id);
-        s.segments = add ? [...s.segments, id] : s.segments.filter((x) => x != id);
-        return add;
+      want.filter(([id, on]) => {
+        const has = s.segments.includes(id);
+        if (has != on) s.segments = on ? [...s.segments, id] : s.segments.filter((x) => x != id);
+        return on && !has;
       }),
     );
-    for (const id of entered) await dispatch({ key: `segment_entered:${id}` });
+    for (const [id] of entered) await dispatch({ key: `segment_entered:${id}` });
   }
 
   /** Another tab changed the state: arm what now waits here too, drop what is gone. */

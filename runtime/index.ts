@@ -102,6 +102,14 @@ export function start(options: StartOptions = {}): WorkflowsApi {
     emit('error', { message: String((e as Error)?.message ?? e), ...(workflow ? { workflow } : {}) });
   }
 
+  /** One snippet-style call: `['segments.add', 'vip']` reaches api.segments.add. Never throws. */
+  const call = async (name: unknown, args: unknown[]) => {
+    const fn = String(name).split('.').reduce((o: any, k) => (o && Object.hasOwn(o, k) ? o[k] : undefined), api);
+    if (typeof fn == 'function' && name != 'push') return safe(() => fn(...args));
+    report(new Error(`unknown call "${String(name)}"`));
+  };
+
+  let tail: Promise<unknown> = Promise.resolve();
   const boot = load();
   const ready = boot.then(
     (b) => ({ workflows: b.workflows.length, hash: b.hash }),
@@ -219,12 +227,7 @@ export function start(options: StartOptions = {}): WorkflowsApi {
   const api: WorkflowsApi = {
     ready,
     push: (...calls) => {
-      for (const [name, ...args] of calls) {
-        // `['segments.add', 'vip']` reaches api.segments.add.
-        const fn = String(name).split('.').reduce((o: any, k) => o?.[k], api);
-        if (typeof fn === 'function' && name !== 'push') safe(() => fn(...args));
-        else report(new Error(`unknown call "${String(name)}"`));
-      }
+      for (const [name, ...args] of calls) tail = tail.then(() => call(name, args));
       return 0;
     },
     enroll: later((id: string) => engine!.enroll(id), false),
@@ -266,8 +269,10 @@ export function start(options: StartOptions = {}): WorkflowsApi {
     register: (name, fn) => code.register(name, fn),
   };
   window.workflows = api;
-  // Calls queued by the snippet before we loaded, in order.
-  if (queue.length) api.push(...queue);
+  // Calls queued by the snippet before we loaded, then any made through push: each waits for the one before (a
+  // queued identify is applied before a queued track is evaluated). Direct method calls do not queue behind
+  // them, so a Code step's handler can call track without waiting on itself.
+  api.push(...queue);
   return api;
 }
 

@@ -13,7 +13,7 @@ export interface TransportOptions {
   outbox: Pick<Outbox, 'send'>;
   consent: () => boolean;
   onError: (message: string) => void;
-  /** Not used: the outbox holds the store and the clock. Accepted so every module is created alike. */
+  /** Events waiting for the next batch are kept in `state.pending`, so a page that goes away loses none. */
   store?: Store;
   now?: () => number;
 }
@@ -46,6 +46,7 @@ export function createTransport(o: TransportOptions): Transport {
     // The first event's id names the batch: unique, and the same on every retry.
     const key = 'b_' + batch[0]!.id;
     let beacon: unknown;
+    const ids = batch.map((e) => e.id);
     batch = [];
     try {
       // A string goes as text/plain: no CORS preflight. The collector reads the body as JSON.
@@ -53,7 +54,10 @@ export function createTransport(o: TransportOptions): Transport {
     } catch {}
     // Kept in the outbox even when beaconed (a beacon is never confirmed): if the page stays, the outbox sends
     // it again a minute later, if not the next page does. The collector drops events it has (by id).
-    o.outbox.send({ key, url: url!, method: 'POST', headers: { 'Content-Type': 'application/json', 'Idempotency-Key': key }, body, delay: beacon ? 6e4 : 0 });
+    void o.outbox.send({ key, url: url!, method: 'POST', headers: { 'Content-Type': 'application/json', 'Idempotency-Key': key }, body, delay: beacon ? 6e4 : 0 });
+    // Once in the outbox they no longer wait here. Were the page to go before either write lands, the next page
+    // finds them still pending and sends them again (the collector drops ids it has).
+    void o.store?.mutate((s) => void (s.pending = s.pending?.filter((e) => !ids.includes(e.id)))).catch(() => {});
   };
 
   const release = () => {
@@ -66,6 +70,9 @@ export function createTransport(o: TransportOptions): Transport {
       }
       url && batch.push(e);
     }
+    // Persist what waits for the batch as it arrives (the store coalesces concurrent writes).
+    const add = url ? held : [];
+    if (add.length) void o.store?.mutate((s) => void (s.pending = [...(s.pending ?? []), ...add].slice(-200))).catch(() => {});
     held = [];
     batch.length > 19 ? flush() : (timer ||= batch.length && setTimeout(flush, 5e3));
   };
@@ -79,6 +86,9 @@ export function createTransport(o: TransportOptions): Transport {
     }
   };
   if (url) addEventListener('visibilitychange', hide), addEventListener('pagehide', hide);
+  // Events an earlier page collected but did not hand to the outbox go in the first batch.
+  const left = url && o.consent() ? o.store?.state.pending ?? [] : [];
+  if (left.length) (batch = [...left]), (timer = setTimeout(flush, 5e3));
 
   return {
     emit(e) {

@@ -87,6 +87,8 @@ export interface VisitorState {
   done: string[];
   /** Pending outbound requests (webhooks, apps, collector batches), retried with backoff. */
   outbox: OutboxItem[];
+  /** Analytics events not yet handed to the outbox (sent with the next collector batch). */
+  pending?: PublicEvent[];
   /** Evergreen countdown deadlines and other small per-promotion values. */
   promoData: Record<string, Record<string, unknown>>;
 }

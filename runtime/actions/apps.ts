@@ -25,7 +25,7 @@ export function appRequest(
   const base = s.endpoint?.replace(/\/$/, '');
   const visitor = get(data, 'visitor.id');
   const props: Record<string, string> = {};
-  for (const k in node.fields) props[k] = fill(node.fields[k]!, data);
+  for (const k of Object.keys(node.fields ?? {})) props[k] = fill(node.fields![k]!, data);
   // A field first (under either name), then the form, then the attributes.
   const pick = (k: string, f = k): any => {
     const v = props[k] || props[f] || get(data, 'form.' + k) || get(data, 'attributes.' + k);

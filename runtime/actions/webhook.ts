@@ -28,7 +28,7 @@ export function webhookRequest(
     const headers: Record<string, string> = { 'Idempotency-Key': key };
     if (body) headers['Content-Type'] = 'application/json';
     // CR, LF or other non-Latin-1 text in a header value would make fetch throw: dropped.
-    for (const k in n.headers) headers[k] = fill(n.headers[k]!, data).replace(/[^\t -\xff]/g, '');
+    for (const k of Object.keys(n.headers ?? {})) headers[k] = fill(n.headers![k]!, data).replace(/[^\t -\xff]/g, '');
     return { key, url: u.href, method, headers, body };
   } catch (e) {
     return { error: 'webhook: ' + e };

@@ -125,7 +125,8 @@ function node(c: any, x: any, d: number): R {
   let r: any = +k + +(any !== undefined) + +(not !== undefined);
   if (!r) return rule(c, x);
   if (r > 1) return 2;
-  for (k in c) if (!GROUPS.includes(k)) return 2;
+  // Own keys only: a page may have added enumerable properties to Object.prototype.
+  for (k of Object.keys(c)) if (!GROUPS.includes(k)) return 2;
   if (not !== undefined) return ((r = node(l, x, d + 1)) ^ +(r < 2)) as R;
   if (!Array.isArray(l)) return 2;
   // all: a false member decides; any: a true member decides. Otherwise a malformed member makes the group malformed.

@@ -92,7 +92,7 @@ test('commerce entries pushed before the script loaded are read too (gtag form i
 // FIXME(runtime/engine.ts, refreshSegments): the segments to change are computed outside the transaction and
 // toggled inside it, so the commerce handler's refresh and the page view's refresh (both saw the new cart
 // before either wrote) add big-cart, then remove it again. Set membership to the rule's value instead.
-test.fixme('a cart filled before the script loaded puts the visitor in the rule segment', async ({ page }) => {
+test('a cart filled before the script loaded puts the visitor in the rule segment', async ({ page }) => {
   await preloaded(page);
   await expectSegment(page, 'big-cart');
 });

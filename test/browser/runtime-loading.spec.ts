@@ -40,7 +40,7 @@ test('calls queued by the snippet before the script loads are replayed in order'
 
 // FIXME(runtime/index.ts): the queue is replayed by push(), which starts every call at once, so the track's
 // conditions are evaluated before the identify's write lands ("pro-signup: event fired, conditions not met").
-test.fixme('a queued identify is applied before a queued track is evaluated', async ({ page }) => {
+test('a queued identify is applied before a queued track is evaluated', async ({ page }) => {
   // The usual snippet: who the visitor is, then what they did. A workflow conditioned on the attribute must see it.
   await serveBundle(
     page,

@@ -82,8 +82,8 @@ describe('runtime loader', () => {
     api.on('error', (e) => errors.push(e.message));
     api.push(['segments.add', 'late']);
     await api.ready;
-    await api.segments.add('last');
-    expect(api.segments.list()).toEqual(['x', 'late', 'last']);
+    api.push(['segments.add', 'last']);
+    await vi.waitFor(() => expect(api.segments.list()).toEqual(['x', 'late', 'last']));
     api.push(['nope', 1]);
     await Promise.resolve();
     expect(errors).toEqual(['unknown call "nope"']);
