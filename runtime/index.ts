@@ -227,27 +227,29 @@ export function start(options: StartOptions = {}): WorkflowsApi {
   const api: WorkflowsApi = {
     ready,
     push: (...calls) => {
-      for (const [name, ...args] of calls) tail = tail.then(() => call(name, args));
+      for (const c of calls) tail = tail.then(() => (Array.isArray(c) ? call(c[0], c.slice(1)) : report(new Error('push takes [name, ...args] arrays'))));
       return 0;
     },
-    enroll: later((id: string) => engine!.enroll(id), false),
-    unenroll: later((id: string) => engine!.unenroll(id), false),
+    enroll: later((id: string) => engine!.enroll(text(id, 'a workflow id')), false),
+    unenroll: later((id: string) => engine!.unenroll(text(id, 'a workflow id')), false),
     track: later(async (name: string, props?: Record<string, unknown>) => {
+      const key = `event:${text(name, 'an event name')}`;
       await engine!.refreshSegments();
-      await engine!.dispatch({ key: `event:${name}`, props });
+      await engine!.dispatch({ key, props: plain(props) });
     }, undefined),
     identify: later(async (user?: string | Record<string, unknown>, attributes?: Record<string, unknown>) => {
-      const attrs = typeof user === 'object' ? user : attributes;
+      const attrs = plain(typeof user == 'object' ? user : attributes);
+      if (user != null && typeof user != 'object') text(user, 'a user id');
       await store!.mutate((s) => {
-        if (typeof user === 'string' && user) s.user = user;
-        if (attrs) Object.assign(s.attrs, attrs);
+        if (typeof user == 'string') s.user = user;
+        for (const k of Object.keys(attrs)) if (!/^(__proto__|constructor|prototype)$/.test(k)) s.attrs[k] = attrs[k];
       });
       await engine!.refreshSegments();
     }, undefined),
     page: later(() => onPage(), undefined),
     segments: {
-      add: later((id: string) => engine!.segment(id, true), undefined),
-      remove: later((id: string) => engine!.segment(id, false), undefined),
+      add: later((id: string) => engine!.segment(text(id, 'a segment id'), true), undefined),
+      remove: later((id: string) => engine!.segment(text(id, 'a segment id'), false), undefined),
       has: (id) => Boolean(store?.state.segments.includes(id)),
       list: () => [...(store?.state.segments ?? [])],
     },
@@ -274,6 +276,17 @@ export function start(options: StartOptions = {}): WorkflowsApi {
   // them, so a Code step's handler can call track without waiting on itself.
   api.push(...queue);
   return api;
+}
+
+/** A name given to the API: text of 1-200 characters, else a clear error (reported, never thrown to the page). */
+function text(v: unknown, what: string): string {
+  if (typeof v != 'string' || !v || v.length > 200) throw new Error(`expected ${what}, got ${typeof v == 'string' ? JSON.stringify(v.slice(0, 40)) : typeof v}`);
+  return v;
+}
+
+/** A plain object of values, or {}: anything else given as properties or attributes is ignored. */
+function plain(v: unknown): Record<string, unknown> {
+  return v && typeof v == 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
 }
 
 function safe<T>(fn: () => T): T | undefined {
