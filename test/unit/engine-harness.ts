@@ -5,7 +5,7 @@ import type { CompiledBundle } from '../../src/compile/types.js';
 import type { AuthoringDocument } from '../../src/model/types.js';
 import { createEngine, type EngineDeps } from '../../runtime/engine.js';
 import type { Fire, PromotionOutcome, PublicEvent, ShowRequest, Store, VisitorState } from '../../runtime/types.js';
-import { STATE_VERSION } from '../../runtime/types.js';
+import { freshState } from '../../runtime/store.js';
 
 export function compile(doc: AuthoringDocument): CompiledBundle {
   const r = compileProject([{ file: 'test.json', doc }]);
@@ -13,26 +13,13 @@ export function compile(doc: AuthoringDocument): CompiledBundle {
   return r.bundle;
 }
 
+/** A visitor on the first page of their first session. */
 export function state(now: number): VisitorState {
   return {
-    v: STATE_VERSION,
-    id: 'visitor-1',
-    first: now,
-    last: now,
+    ...freshState('visitor-1', now),
     sessions: 1,
     session: { id: 's1', start: now, pageviews: 1, landing: 'https://shop.test/', referrer: '', utm: {}, channel: 'direct' },
     pageviews: { all_time: 1, first_session: 1 },
-    attrs: {},
-    segments: [],
-    promos: {},
-    variants: {},
-    cursors: [],
-    runs: {},
-    touches: {},
-    cart: { value: 0, items: 0 },
-    done: [],
-    outbox: [],
-    promoData: {},
   };
 }
 
