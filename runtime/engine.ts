@@ -92,8 +92,8 @@ export function createEngine(d: EngineDeps) {
       c,
       (cur, s) => {
         if (cur.in) s.touches[c.wf] = { at: now, node: c.node, variant: cur.variant };
-        else if (port) {
-          cur.in = true; // passing the start step is what enrolls the visitor
+        else if (next) {
+          cur.in = true; // passing the start step into the graph is what enrolls the visitor
           s.runs[c.wf] = { at: now, session: s.session.id, page: d.page() };
         }
         const i = s.cursors.indexOf(cur);

@@ -134,6 +134,19 @@ describe('enrollment', () => {
     expect(names(h)).toContain('exited');
   });
 
+  it('enroll() of a gated workflow whose gate fails does not count as an enrollment', async () => {
+    const h = harness(doc([wf('g', [desktopOnly, { id: 'tag', kind: 'segment', segment: 'leads', action: 'add' }], [['gate', 'then', 'tag']], { settings: { enrollment: 'manual', reenroll: { mode: 'never' } } })]));
+    h.ctx.device = 'mobile';
+    await h.engine.enroll('g');
+    await h.settle();
+    expect(names(h)).toEqual([]);
+    expect(h.store.state.runs).toEqual({});
+    h.ctx.device = 'desktop';
+    await h.engine.enroll('g');
+    await h.settle();
+    expect(names(h)).toEqual(['enrolled', 'step', 'exited']);
+  });
+
   it('Workflow to Enroll starts another workflow and refuses to loop back', async () => {
     const h = harness(
       doc([
