@@ -292,6 +292,8 @@ export function createEngine(d: EngineDeps) {
           id,
           promotion: p,
           attributes: st().attrs,
+          visitor: st().id,
+          error: (e) => d.emit('error', { ...f, message: String((e as Error)?.message ?? e) }),
           report: (name, detail) => {
             if (name != 'seen') return;
             void store.mutate((s) => count(s, id, 'seen'));

@@ -205,6 +205,10 @@ export interface ShowRequest {
   attributes: Record<string, unknown>;
   /** Reports impressions and step changes to analytics. */
   report(name: 'seen' | 'step', detail?: Record<string, unknown>): void;
+  /** Visitor id, sent when claiming a coupon code from a pool. */
+  visitor?: string;
+  /** Receives errors the renderer caught (it never throws into the page). */
+  error?(e: unknown): void;
 }
 
 export interface PromotionOutcome {

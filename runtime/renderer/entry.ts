@@ -1,177 +1,393 @@
 /**
- * The promotion renderer chunk (`dist/chunks/renderer.js`), loaded with import() on the first promotion.
- * This is the minimal built-in renderer: plain DOM in an open shadow root, text set with textContent (never
- * HTML), modal kinds as keyboard-operable dialogs. The Preact renderer with every block and kind replaces it.
+ * The promotion renderer chunk (`dist/chunks/renderer.js`), loaded with import() on the first promotion: Preact
+ * in an open shadow root under `[data-workflows-promotion="<id>"]`. Text is filled with visitor attributes and
+ * rendered as Preact elements, never as HTML. Nothing thrown here may reach the host page.
  */
+import { h, options, render, type ComponentChildren } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
 import type { Block, Promotion } from '../../src/model/types.js';
 import { fill } from '../../src/template.js';
 import type { PromotionOutcome, PromotionRenderer, ShowRequest } from '../types.js';
+import { CSS } from './css.js';
+import { e164, rich, safeHref } from './text.js';
 
-const MODAL = ['modal', 'fullscreen'];
-const CSS = `:host{all:initial}*{box-sizing:border-box;font:16px/1.4 system-ui,sans-serif}
-.w{position:fixed;z-index:2147483647;display:flex;align-items:center;justify-content:center}
-.m{inset:0;background:rgba(0,0,0,.5)}.s{right:16px;bottom:16px}.b{left:0;right:0;top:0}
-.p{background:var(--bg,#fff);color:var(--fg,#111);border-radius:var(--r,8px);padding:24px;max-width:480px;width:100%;position:relative;box-shadow:0 8px 32px rgba(0,0,0,.3)}
-.b .p{max-width:none;border-radius:0;padding:12px 48px}
-h2{font-size:22px;font-weight:700;margin:0 0 8px}p{margin:0 0 12px}
-input,button{display:block;width:100%;margin:8px 0;padding:10px;border-radius:6px;border:1px solid #888}
-button{background:var(--ac,#1a56db);color:var(--at,#fff);border:0;cursor:pointer;font-weight:600}
-button.x{position:absolute;top:4px;right:4px;width:auto;background:none;color:inherit;font-size:20px;padding:4px 10px;margin:0}
-:focus-visible{outline:3px solid #f59e0b;outline-offset:2px}`;
+type Outcome = PromotionOutcome['outcome'];
+type B<K> = Extract<Block, { kind: K }>;
+type Field = B<'email' | 'phone' | 'text_field' | 'checkbox' | 'select' | 'consent'>;
+
+/** Submits sooner than this after showing, with no trusted input from the visitor, are bots. */
+const MIN_MS = 1500;
+const EMAIL = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/;
+const FIELDS = ['email', 'phone', 'text_field', 'checkbox', 'select', 'consent'];
+
+let oops = (_: unknown) => {};
+const guard = (f: () => void) => {
+  try {
+    f();
+  } catch (e) {
+    oops(e);
+  }
+};
+// This chunk bundles its own Preact, so these hooks see only our trees: every handler, queued re-render and
+// effect runs guarded.
+options.debounceRendering = (f) => void Promise.resolve().then(() => guard(f));
+(options as { requestAnimationFrame?: (f: () => void) => void }).requestAnimationFrame = (f) => setTimeout(() => guard(f));
+const prev = options.vnode;
+options.vnode = (v) => {
+  const p = v.props as Record<string, any>;
+  for (const k in p) if (k[0] == 'o' && k[1] == 'n' && typeof p[k] == 'function') p[k] = ((f) => (e: Event) => guard(() => f(e)))(p[k]);
+  prev?.(v);
+};
+
+const ls = (k: string, v?: string): string | null | undefined => {
+  try {
+    return v == null ? localStorage.getItem(k) : void localStorage.setItem(k, v);
+  } catch {
+    return null;
+  }
+};
 
 export function createRenderer(): PromotionRenderer {
   const open = new Map<string, () => void>();
   return {
     hide: (id) => open.get(id)?.(),
-    show: (req) => new Promise<PromotionOutcome>((resolve) => render(req, resolve, open)),
+    show: (req) =>
+      new Promise<PromotionOutcome>((res) => {
+        oops = (e) => {
+          try {
+            req.error?.(e);
+          } catch {}
+        };
+        open.get(req.id)?.();
+        try {
+          mount(req, res, open);
+        } catch (e) {
+          oops(e);
+          res({ outcome: 'dismissed' });
+        }
+      }),
   };
 }
 
-function render(req: ShowRequest, resolve: (o: PromotionOutcome) => void, open: Map<string, () => void>): void {
-  const p = req.promotion as Omit<Promotion, 'id' | 'name'>;
+function mount(req: ShowRequest, res: (o: PromotionOutcome) => void, open: Map<string, () => void>): void {
+  const p = req.promotion as Omit<Promotion, 'id'>;
+  let phone = false;
+  try {
+    phone = matchMedia('(max-width: 640px)').matches;
+  } catch {}
+  const mob = (phone && p.mobile) || {};
+  if (mob.hidden) return res({ outcome: 'dismissed' });
+  let kind = mob.kind ?? p.kind;
+  let pos: string | undefined = mob.position ?? p.placement?.position;
+  // Google's interstitial guidance: on phones nothing covers the content; a bottom sheet instead.
+  if (mob.safe && (kind == 'modal' || kind == 'fullscreen')) (kind = 'slide_in'), (pos = 'bottom');
+  const modal = kind == 'modal' || kind == 'fullscreen';
+  const tpos = (kind == 'teaser' && pos) || p.teaser?.position || 'bottom_left';
+  if (kind == 'teaser') pos = tpos.includes('left') ? 'bottom_left' : 'bottom_right';
+  const teaser = kind == 'teaser' || !!p.teaser;
+  const push = kind == 'bar' && p.placement?.push;
+  const sel = kind == 'inline' && p.placement?.selector;
+  const ins = p.placement?.insert;
+  const k = { modal: 'm', fullscreen: 'f', bar: 'b', inline: 'i' }[kind as string] ?? 's';
+  const cls = `w ${k} ${k == 'b' ? pos ?? 'top' : k == 's' ? pos ?? 'bottom_right' : ''}${push ? ' pu' : ''}`;
+
   const host = document.createElement('div');
   host.setAttribute('data-workflows-promotion', req.id);
+  if (push) host.setAttribute('data-push', pos == 'bottom' ? 'bottom' : 'top');
   const root = host.attachShadow({ mode: 'open' });
-  const t = p.theme ?? {};
-  for (const [k, v] of [['--bg', t.background], ['--fg', t.text], ['--ac', t.accent], ['--at', t.accentText], ['--r', t.radius === undefined ? undefined : `${t.radius}px`]]) {
-    if (v) host.style.setProperty(k!, String(v));
-  }
-  const modal = MODAL.includes(p.kind);
-  const wrap = el('div', `w ${modal ? 'm' : p.kind === 'bar' ? 'b' : 's'}`);
-  const panel = el('div', 'p');
-  if (modal) {
-    panel.setAttribute('role', 'dialog');
-    panel.setAttribute('aria-modal', 'true');
-  }
-  wrap.append(panel);
+  let sheet = false;
   try {
     // A constructed sheet is not an inline style: a CSP whose style-src lacks 'unsafe-inline' still allows it.
-    const sheet = new CSSStyleSheet();
-    sheet.replaceSync(CSS);
-    root.adoptedStyleSheets = [sheet];
-  } catch {
-    root.append(el('style', '', CSS));
-  }
-  root.append(wrap);
-  const before = document.activeElement as HTMLElement | null;
-  const values: Record<string, unknown> = {};
-  let step = 0;
-  let done = false;
+    const s = new CSSStyleSheet();
+    s.replaceSync(CSS);
+    root.adoptedStyleSheets = [s];
+    sheet = true;
+  } catch {}
+  const t = p.theme ?? {};
+  const px = (n: number | undefined, d: number) => (n ?? d) + 'px';
+  const vars = { bg: t.background ?? '#fff', fg: t.text ?? '#1f2937', ac: t.accent ?? '#1a56db', at: t.accentText ?? '#fff', ff: t.font ?? 'system-ui,-apple-system,Segoe UI,Roboto,sans-serif', r: px(t.radius, 8), sp: px(t.spacing, 24), w: px(t.width, 480) };
+  for (const [k, v] of Object.entries(vars)) host.style.setProperty('--wf-' + k, v);
 
-  const finish = (outcome: PromotionOutcome['outcome']) => {
-    if (done) return;
-    done = true;
+  const before = document.activeElement as HTMLElement | null;
+  const data = { ...req.attributes, attributes: req.attributes };
+  const T = (s: string) => fill(s, data);
+  const vals: Record<string, unknown> = {};
+  const out: Record<string, unknown> = {};
+  const sent: boolean[] = [];
+  let errs: Record<string, string> = {};
+  let step = 0;
+  let col = kind == 'teaser';
+  let note = '';
+  let code = '';
+  let settled = false;
+  let gone = false;
+  let seen = false;
+  let human = false;
+  let tg: Element | null = null;
+  let moves = 0;
+  const shown = Date.now();
+
+  const settle = (o: Outcome) => {
+    if (settled) return;
+    settled = true;
+    res({ outcome: o, ...(Object.keys(out).length ? { values: { ...out } } : {}) });
+  };
+  const finish = (o: Outcome) => {
+    if (gone) return;
+    gone = true;
+    settle(o);
+    const had = document.activeElement == host;
+    guard(() => render(null, root));
     host.remove();
-    document.removeEventListener('keydown', keys, true);
+    mo?.disconnect();
+    io?.disconnect();
+    document.removeEventListener('keydown', key, true);
     open.delete(req.id);
-    try {
-      before?.focus?.();
-    } catch {
-      // The element that had focus may be gone.
-    }
-    resolve({ outcome, ...(Object.keys(values).length ? { values } : {}) });
+    if (had) guard(() => before?.focus());
   };
   open.set(req.id, () => finish('dismissed'));
-
-  const keys = (e: KeyboardEvent) => {
-    if (e.key === 'Escape') return finish('dismissed');
-    if (e.key !== 'Tab' || !modal) return;
-    // Keep focus inside the dialog.
-    const items = [...panel.querySelectorAll<HTMLElement>('button,input')];
-    const i = items.indexOf(root.activeElement as HTMLElement);
-    const next = items[(i + (e.shiftKey ? -1 : 1) + items.length) % items.length];
-    e.preventDefault();
-    next?.focus();
+  const seenOnce = () => {
+    if (!seen && host.isConnected) (seen = true), req.report('seen');
   };
-  document.addEventListener('keydown', keys, true);
-  if (modal) wrap.addEventListener('click', (e) => e.target === wrap && finish('dismissed'));
-
-  const show = () => {
-    panel.replaceChildren();
-    const close = el('button', 'x', '×');
-    close.setAttribute('aria-label', 'Close');
-    close.onclick = () => finish('dismissed');
-    panel.append(close);
-    const inputs: HTMLInputElement[] = [];
-    for (const b of p.steps[step]?.blocks ?? []) panel.append(...block(b, inputs));
-    const heading = panel.querySelector('h2');
-    if (heading && modal) {
-      heading.id = 'wf-h';
-      panel.setAttribute('aria-labelledby', 'wf-h');
+  const focusIn = () => root.querySelector<HTMLElement>(col ? '.t button' : 'input:not([tabindex="-1"]),select,button:not(.x)')?.focus();
+  /** Close: a promotion with a teaser folds into its tab and its outcome waits; otherwise it is dismissed. */
+  const close = () => {
+    if (!teaser) return finish('dismissed');
+    const had = document.activeElement == host;
+    col = true;
+    draw();
+    if (had) focusIn();
+  };
+  const go = (i: number) => {
+    if (!p.steps[i]) return finish(settled ? 'dismissed' : 'converted');
+    step = i;
+    errs = {};
+    draw();
+    req.report('step', { step: p.steps[i]!.id });
+    if (modal) focusIn();
+  };
+  const copy = async () => {
+    let ok = false;
+    try {
+      await navigator.clipboard.writeText(code);
+      ok = true;
+    } catch {
+      // No clipboard permission (or not a secure page): select the code and use the older copy command.
+      const c = root.querySelector('.cp');
+      if (c) getSelection()?.selectAllChildren(c), (ok = document.execCommand('copy'));
     }
-    (panel.querySelector<HTMLElement>('input,button:not(.x)') ?? close).focus();
+    note = ok ? 'Copied!' : 'Select the code to copy it';
+    draw();
+    setTimeout(() => ((note = ''), draw()), 3e3);
+  };
+  const act = (b: B<'button'>) => {
+    const a = b.action;
+    if (a == 'close') return close();
+    if (a == 'url') {
+      const u = safeHref(T(b.url ?? ''));
+      finish(b.converts ? 'converted' : 'dismissed');
+      if (u) location.href = u;
+      return;
+    }
+    if (b.converts) settle('converted');
+    if (a == 'copy_coupon') void copy();
+    else if (a == 'next') go(step + 1);
+  };
+  const submit = () => {
+    if (sent[step] || gone) return;
+    // Bots: the honeypot field is filled, or the form went in at once with no real key, pointer or input event.
+    if ((root.querySelector<HTMLInputElement>('.hp input')?.value || (Date.now() - shown < MIN_MS && !human))) return finish('dismissed');
+    errs = {};
+    const got: Record<string, unknown> = {};
+    for (const b of p.steps[step]!.blocks as Field[]) {
+      if (!FIELDS.includes(b.kind)) continue;
+      const n = b.name ?? b.kind;
+      let v = vals[n];
+      if (b.kind == 'checkbox' || b.kind == 'consent') {
+        if (b.required && !v) errs[n] = 'Please tick this box.';
+        else if (b.kind == 'checkbox') got[n] = !!v;
+        else if (v) {
+          const c = 'consent_' + (b.channel ?? 'email');
+          got[c] = true;
+          got[c + '_at'] = new Date().toISOString();
+        }
+        continue;
+      }
+      v = String(v ?? '').trim();
+      if (!v) {
+        if (b.required) errs[n] = 'Please fill in this field.';
+      } else if (b.kind == 'email' && !EMAIL.test(v as string)) errs[n] = 'Enter a valid email address.';
+      else if (b.kind == 'phone' && !(v = e164(v as string, b.country))) errs[n] = 'Enter a valid phone number.';
+      else got[n] = v;
+    }
+    if (Object.keys(errs).length) {
+      draw();
+      return root.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
+    }
+    sent[step] = true;
+    Object.assign(out, got);
+    // A lead was captured: count the conversion now and show the next step (e.g. the coupon) if there is one.
+    settle('converted');
+    if (p.steps[step + 1]) go(step + 1);
+    else finish('converted');
   };
 
-  function block(b: Block, inputs: HTMLInputElement[]): Node[] {
-    const text = (s: string) => fill(s, { ...req.attributes, attributes: req.attributes });
+  const Coupon = ({ b }: { b: B<'coupon'> }) => {
+    const k = 'workflows:coupon:' + req.id;
+    const [c, setC] = useState(b.code ?? ls(k) ?? '');
+    const [bad, setBad] = useState(false);
+    useEffect(() => {
+      if (!c && b.pool)
+        fetch('/api/coupons/claim', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ promotion: req.id, visitor: req.visitor }) })
+          .then((r) => r.json())
+          .then((j) => {
+            const v = j && (typeof j.code == 'string' || typeof j.code == 'number') && String(j.code);
+            if (!v) throw 0;
+            ls(k, v);
+            setC(v);
+          })
+          .catch(() => setBad(true));
+    }, []);
+    code = c;
+    return c ? h('p', { class: 'cp' }, c) : h('p', null, bad ? 'Sorry, no code is available right now. Please try again later.' : 'Getting your code…');
+  };
+
+  const Countdown = ({ b }: { b: B<'countdown'> }) => {
+    const [end] = useState(() => {
+      if (b.until) return Date.parse(b.until);
+      const k = 'workflows:countdown:' + req.id;
+      let d = Number(ls(k));
+      if (!d) ls(k, String((d = Date.now() + (b.minutes ?? 0) * 6e4)));
+      return d;
+    });
+    const [, tick] = useState(0);
+    useEffect(() => {
+      const i = setInterval(() => tick((n) => n + 1), 1e3);
+      return () => clearInterval(i);
+    }, []);
+    const s = Math.max(0, Math.ceil((end - Date.now()) / 1e3)) || 0;
+    if (!s && b.expired) {
+      if (b.expired == 'close') setTimeout(() => finish('dismissed'));
+      return null;
+    }
+    const z = (n: number) => String(n).padStart(2, '0');
+    const d = (s / 86400) | 0;
+    return h('p', { class: 'cd', role: 'timer', 'aria-label': 'Time left' }, `${d ? d + 'd ' : ''}${z(((s / 3600) | 0) % 24)}:${z(((s / 60) | 0) % 60)}:${z(s % 60)}`);
+  };
+
+  const block = (b: Block, i: number): ComponentChildren => {
     switch (b.kind) {
       case 'heading':
-        return [el('h2', '', text(b.text))];
+        return h(`h${b.level ?? 2}`, { id: i == hd ? 'h' : undefined }, T(b.text));
       case 'text':
-        return [el('p', '', text(b.text))];
-      case 'email':
-      case 'phone':
-      case 'text_field': {
-        const input = el('input') as HTMLInputElement;
-        input.type = b.kind === 'email' ? 'email' : b.kind === 'phone' ? 'tel' : 'text';
-        input.name = b.name ?? b.kind;
-        input.required = Boolean(b.required);
-        input.placeholder = b.placeholder ?? '';
-        input.setAttribute('aria-label', b.label ?? b.placeholder ?? input.name);
-        inputs.push(input);
-        return [input];
-      }
-      case 'coupon':
-        return [el('p', '', b.code ?? '')];
-      case 'close':
-        return [button(b.label ?? 'No thanks', () => finish('dismissed'))];
+        return rich(T(b.text));
+      case 'image':
+        return h('img', { src: b.src, alt: b.alt, width: b.width, height: b.height });
       case 'button':
-        return [
-          button(text(b.text), () => {
-            if (b.action === 'close') return finish('dismissed');
-            if (b.action === 'url') {
-              if (b.converts) finish('converted');
-              return void (location.href = b.url!);
-            }
-            if (b.action === 'copy_coupon') return void navigator.clipboard?.writeText(panel.querySelector('p:last-of-type')?.textContent ?? '').catch(() => {});
-            if (b.action === 'submit') {
-              const bad = inputs.find((i) => !i.checkValidity());
-              if (bad) return bad.focus();
-              for (const i of inputs) values[i.name] = i.value;
-            }
-            if (step + 1 < p.steps.length && b.action !== 'submit') {
-              step++;
-              return show();
-            }
-            if (b.action === 'submit' && step + 1 < p.steps.length) {
-              // A lead was captured: show the next step (e.g. the coupon) and count the conversion now.
-              step++;
-              show();
-              return resolve({ outcome: 'converted', values });
-            }
-            finish(b.action === 'submit' || b.converts ? 'converted' : 'dismissed');
-          }),
-        ];
-      default:
-        return [];
+        return h('button', { type: b.action == 'submit' ? 'submit' : 'button', class: b.action == 'close' ? 'sec' : undefined, onClick: b.action == 'submit' ? undefined : () => act(b) }, T(b.text));
+      case 'close':
+        return h('button', { type: 'button', class: 'sec', onClick: close }, b.label ? T(b.label) : 'No thanks');
+      case 'coupon':
+        return h(Coupon, { b });
+      case 'countdown':
+        return h(Countdown, { b });
+      case 'spacer':
+        return h('div', { style: { height: (b.size ?? 16) + 'px' } });
     }
-  }
+    const n = b.name ?? b.kind;
+    const id = 'f' + i;
+    const e = errs[n];
+    const box = b.kind == 'checkbox' || b.kind == 'consent';
+    const a = {
+      id,
+      name: n,
+      required: b.required,
+      'aria-invalid': e ? 'true' : undefined,
+      'aria-describedby': e ? id + 'e' : undefined,
+      onInput: (ev: Event) => (vals[n] = (ev.target as HTMLInputElement)[box ? 'checked' : 'value']),
+    };
+    const err = e && h('p', { id: id + 'e', class: 'er' }, e);
+    if (box) return [h('label', { class: 'ck' }, h('input', { ...a, type: 'checkbox', checked: !!vals[n] }), b.kind == 'checkbox' ? T(b.label) : h('span', null, rich(T(b.text)))), err];
+    const label = 'label' in b && b.label ? T(b.label) : undefined;
+    const ph = 'placeholder' in b && b.placeholder ? T(b.placeholder) : undefined;
+    return [
+      label && h('label', { for: id }, label),
+      b.kind == 'select'
+        ? h('select', { ...a, value: vals[n] ?? '', 'aria-label': label ? undefined : n }, h('option', { value: '' }, ''), b.options.map((o) => h('option', { value: o.value }, T(o.label))))
+        : h('input', { ...a, type: b.kind == 'email' ? 'email' : b.kind == 'phone' ? 'tel' : 'text', autocomplete: b.kind == 'email' ? 'email' : b.kind == 'phone' ? 'tel' : undefined, placeholder: ph, value: vals[n] ?? '', 'aria-label': label ? undefined : ph ?? n }),
+      err,
+    ];
+  };
 
-  // In the document first: focus() on an element that is not connected does nothing.
-  document.body.append(host);
-  show();
-  req.report('seen');
-}
+  let hd = -1;
+  const view = () => {
+    const blocks = p.steps[step]?.blocks ?? [];
+    hd = blocks.findIndex((b) => b.kind == 'heading');
+    const x = h('button', { type: 'button', class: 'x', 'aria-label': 'Close', onClick: col ? () => finish('dismissed') : close }, '×');
+    return [
+      sheet ? null : h('style', null, CSS),
+      col
+        ? h('div', { class: 'w t ' + tpos, role: 'region', 'aria-label': p.name || 'Offer' }, h('button', { type: 'button', onClick: () => ((col = false), draw(), focusIn()) }, T(p.teaser?.text ?? p.name ?? 'Open')), x)
+        : h(
+            'div',
+            { class: cls, onClick: kind == 'modal' ? (e: Event) => e.target == e.currentTarget && close() : undefined },
+            h(
+              'div',
+              { class: 'p', role: modal ? 'dialog' : 'region', 'aria-modal': modal ? 'true' : undefined, 'aria-labelledby': hd < 0 ? undefined : 'h', 'aria-label': hd < 0 ? p.name || 'Offer' : undefined },
+              x,
+              h(
+                'form',
+                { noValidate: true, onSubmit: (e: Event) => (e.preventDefault(), submit()) },
+                blocks.map(block),
+                h('div', { class: 'hp', 'aria-hidden': 'true' }, h('input', { tabIndex: -1, name: 'website', autocomplete: 'off', 'aria-label': 'Website' })),
+                h('p', { class: 'nt', role: 'status' }, note),
+              ),
+            ),
+          ),
+    ];
+  };
+  const draw = () => guard(() => !gone && render(view(), root));
 
-function el(tag: string, cls = '', text?: string): HTMLElement {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text !== undefined) e.textContent = text;
-  return e;
-}
+  const key = (e: KeyboardEvent) =>
+    guard(() => {
+      if (col || gone || !(modal || e.composedPath().includes(host))) return;
+      if (e.key == 'Escape') return close();
+      if (e.key != 'Tab' || !modal) return;
+      // Keep focus inside the dialog: wrap at both ends.
+      const f = [...root.querySelectorAll<HTMLElement>('a[href],button,input:not([tabindex="-1"]),select')];
+      const i = f.indexOf(root.activeElement as HTMLElement);
+      if (i < 0 || i == (e.shiftKey ? 0 : f.length - 1)) {
+        e.preventDefault();
+        f[e.shiftKey ? f.length - 1 : 0]?.focus();
+      }
+    });
+  document.addEventListener('keydown', key, true);
+  for (const k of ['keydown', 'pointerdown', 'input']) root.addEventListener(k, (e) => e.isTrusted && (human = true), true);
 
-function button(label: string, onClick: () => void): HTMLElement {
-  const b = el('button', '', label);
-  b.onclick = onClick;
-  return b;
+  // Inline embeds: placed at the selector, and placed again when a single-page app re-renders the target.
+  const place = () =>
+    guard(() => {
+      if (!sel) {
+        const b = document.body ?? document.documentElement;
+        return push && pos != 'bottom' ? b.prepend(host) : b.append(host);
+      }
+      let n: Element | null = null;
+      try {
+        n = document.querySelector(sel);
+      } catch {}
+      if (!n || (n == tg && host.isConnected) || moves++ > 100) return;
+      tg = n;
+      if (ins == 'before') n.before(host);
+      else if (ins == 'after') n.after(host);
+      else n.append(host);
+    });
+  const mo = sel ? new MutationObserver(place) : null;
+  mo?.observe(document.documentElement, { childList: true, subtree: true });
+  // An inline embed counts as seen when it scrolls into view; overlays as soon as they are on the page.
+  const io = sel ? new IntersectionObserver((es) => es.some((e) => e.isIntersecting) && guard(seenOnce)) : null;
+  draw();
+  place();
+  if (io) io.observe(host);
+  else seenOnce();
+  if (modal && !col) focusIn();
 }
