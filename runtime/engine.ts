@@ -420,7 +420,17 @@ export function createEngine(d: EngineDeps) {
     const fresh = await begin(starts);
     for (const c of [...fresh, ...st().cursors.filter((c) => !fresh.includes(c))]) void run(c);
     schedule();
+    prefetch();
     await dispatch({ key: 'page_view' });
+  }
+
+  /** When a waiting cursor is one step from a promotion, fetch the renderer while the page is idle. */
+  function prefetch(): void {
+    const soon = st().cursors.some((c) => {
+      const n = nodeOf(c);
+      return n && Object.values(n.next ?? {}).some((id) => wfs.get(c.wf)!.nodes[id]?.kind == 'promotion');
+    });
+    if (soon) (globalThis.requestIdleCallback ?? setTimeout)(() => void d.renderer().catch(() => {}));
   }
 
   /** Rule-based segments follow their rules: membership is recomputed on page views and visitor changes. */

@@ -190,6 +190,20 @@ describe('If/Then', () => {
     expect(names(h)).toEqual(['enrolled', 'step', 'promotion_shown']);
   });
 
+  it('prefetches the renderer while a cursor waits one step before a promotion, and not otherwise', async () => {
+    const waitThenShow = doc([wf('a', [{ id: 'leave', kind: 'if', triggers: [{ on: 'exit_intent' }] }, { id: 'show', kind: 'promotion', promotion: 'p1' }], [['leave', 'then', 'show']])]);
+    const h = harness(waitThenShow);
+    const renderer = vi.spyOn(h.deps, 'renderer');
+    await h.engine.pageView();
+    await new Promise((r) => setTimeout(r, 5));
+    expect(renderer).toHaveBeenCalledTimes(1);
+    const none = harness(doc([wf('b', [{ id: 'leave', kind: 'if', triggers: [{ on: 'exit_intent' }] }, { id: 'tag', kind: 'segment', segment: 'leads', action: 'add' }], [['leave', 'then', 'tag']])]));
+    const idle = vi.spyOn(none.deps, 'renderer');
+    await none.engine.pageView();
+    await new Promise((r) => setTimeout(r, 5));
+    expect(idle).not.toHaveBeenCalled();
+  });
+
   it('matches custom events through the index with property filters', async () => {
     const h = harness(
       doc([
