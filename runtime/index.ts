@@ -196,12 +196,8 @@ export function start(options: StartOptions = {}): WorkflowsApi {
 
     const view = async () => {
       pageStart = Date.now();
-      const before = s.state.session.id;
-      await s.mutate((st) => {
-        pageView(st, { url: location.href, referrer: document.referrer, now: Date.now() });
-        // A new session starts session-scoped promotion counters at zero.
-        if (st.session.id !== before) for (const r of Object.values(st.promos)) r.seen.session = r.closed.session = r.converted.session = 0;
-      });
+      // pageView also starts session-scoped promotion counters at zero when a new session begins.
+      await s.mutate((st) => pageView(st, { url: location.href, referrer: document.referrer, now: Date.now() }));
       await e.pageView();
     };
     onPage = () => {
