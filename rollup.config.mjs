@@ -11,6 +11,7 @@
 //   dist/cli.mjs             the CLI for Node (ESM) from src/cli/main.ts; bin/workflows.mjs imports it
 //
 // `rollup -c --environment ONLY:cli` builds the CLI alone (what `npm run prepare` does after an install).
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import nodeResolve from '@rollup/plugin-node-resolve';
@@ -55,9 +56,28 @@ const optional = (file) => existsSync(new URL(`./${file}`, import.meta.url));
 
 const browser = () => [nodeResolve({ browser: true, extensions: ['.mjs', '.js', '.ts', '.tsx', '.json'] }), compile(BROWSER_TARGET)];
 
+/**
+ * The script tag imports its chunks as `chunks/<name>.js?v=<content hash>`, so chunks can be cached for a year
+ * and a release still reaches every visitor. Chunks are built first; this reads their hashes.
+ */
+const chunkVersions = () => ({
+  name: 'chunk-versions',
+  transform(code, id) {
+    if (!id.endsWith('runtime/index.ts')) return null;
+    const versions = {};
+    for (const name of ['renderer', 'actions']) {
+      const file = new URL(`./dist/chunks/${name}.js`, import.meta.url);
+      if (existsSync(file)) versions[name] = createHash('sha256').update(readFileSync(file)).digest('hex').slice(0, 12);
+    }
+    const marker = "typeof __WORKFLOWS_CHUNKS__ == 'object' ? __WORKFLOWS_CHUNKS__ : {}";
+    if (!code.includes(marker)) this.error('runtime/index.ts no longer reads the chunk versions');
+    return code.replace(marker, JSON.stringify(versions));
+  },
+});
+
 const scriptTag = () => ({
   input: required('runtime/entry.ts'),
-  plugins: browser(),
+  plugins: [chunkVersions(), ...browser()],
   onwarn,
   output: { file: 'dist/workflows.js', format: 'iife', strict: true, plugins: [minify()] },
 });
@@ -103,5 +123,5 @@ const cli = () => ({
   output: { file: 'dist/cli.mjs', format: 'es', inlineDynamicImports: true },
 });
 
-const builds = process.env.ONLY === 'cli' ? [cli] : [scriptTag, renderer, actions, model, runtimeModule, cli];
+const builds = process.env.ONLY === 'cli' ? [cli] : [renderer, actions, scriptTag, model, runtimeModule, cli];
 export default builds.map((build) => build()).filter(Boolean);

@@ -73,6 +73,8 @@ export interface StartOptions {
 }
 
 const DEBUG_KEY = 'workflows:debug';
+/** Content hashes of the lazy chunks, written in by the build (rollup.config.mjs); absent in tests. */
+declare const __WORKFLOWS_CHUNKS__: Record<string, string> | undefined;
 
 export function start(options: StartOptions = {}): WorkflowsApi {
   const existing = window.workflows as WorkflowsApi | QueuedCall[] | undefined;
@@ -159,7 +161,9 @@ export function start(options: StartOptions = {}): WorkflowsApi {
       });
     let renderer: Promise<PromotionRenderer> | undefined;
     let actions: Promise<typeof Actions> | undefined;
-    const chunk = (name: string) => import(/* @vite-ignore */ `${o.chunks}${name}.js`);
+    // The build writes each chunk's content hash here, so a release never meets a year-old cached chunk.
+    const versions: Record<string, string> = typeof __WORKFLOWS_CHUNKS__ == 'object' ? __WORKFLOWS_CHUNKS__ : {};
+    const chunk = (name: string) => import(/* @vite-ignore */ `${o.chunks}${name}.js${versions[name] ? `?v=${versions[name]}` : ''}`);
     const send = async (kind: 'webhook' | 'app', build: (a: typeof Actions) => Built, fields: Partial<PublicEvent>) => {
       const req = build(await (actions ??= chunk('actions')));
       const ok = 'error' in req ? (report(new Error(req.error), fields.workflow as string), false) : await outbox.send(req);

@@ -7,6 +7,8 @@ test('the promotions page shows each kind of promotion from its button', async (
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  const chunks: string[] = [];
+  page.on('request', (r) => r.url().includes('/chunks/') && chunks.push(new URL(r.url()).pathname + new URL(r.url()).search));
   await page.clock.install();
   await page.goto('/promotions.html');
   await page.evaluate(() => (window as any).workflows.ready);
@@ -22,4 +24,6 @@ test('the promotions page shows each kind of promotion from its button', async (
     await page.clock.fastForward(6000);
   }
   expect(errors).toEqual([]);
+  // Chunks are fetched under their content hash, so they can be cached for a year and still change with a release.
+  expect(chunks).toContainEqual(expect.stringMatching(/^\/chunks\/renderer\.js\?v=[0-9a-f]{12}$/));
 });
