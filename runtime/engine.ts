@@ -57,7 +57,7 @@ export function createEngine(d: EngineDeps) {
       if (g) (goals[g] ??= []).push(w);
     } else d.emit('error', { workflow: w?.id, message: 'malformed workflow' });
   }
-  const armed = new Map<string, (() => void)[]>(); // cursor id -> unwatch functions
+  const armed = new Map<string, { node: string; off: (() => void)[] }>(); // cursor id -> step armed, unwatch functions
   const disabled = new Set<string>();
   const blocked = new Set<string>(); // cursor ids waiting for the promotion governor
   const running = new Set<string>();
@@ -130,6 +130,8 @@ export function createEngine(d: EngineDeps) {
         if (port === WAIT) return;
         c = await move(c, port);
       }
+    } catch (e) {
+      fail(c!.wf, e);
     } finally {
       running.delete(id);
     }
@@ -156,9 +158,9 @@ export function createEngine(d: EngineDeps) {
         arm(c, node);
         return WAIT;
       case 'promotion':
-        // Shown on an earlier page and never answered: the visitor left, which dismisses it.
-        if (c.shown && c.shown != load) return 'dismissed';
-        if (!c.shown) void show(c, node);
+        // Shown under another load and never answered: dismissed, unless that tab still has it on screen.
+        if (c.shown && c.shown != load) return (await open(c.id)) ? WAIT : 'dismissed';
+        if (!c.shown) void show(c, node).catch((e) => fail(c.wf, e));
         return WAIT;
       case 'delay':
         if (c.wake || c.visit !== undefined) return (c.wake ? c.wake <= now : st().sessions != c.visit) ? 'next' : WAIT;
@@ -182,8 +184,9 @@ export function createEngine(d: EngineDeps) {
         let v = st().variants[key];
         if (!v) {
           const chosen = assign(st().user ?? st().id, key, node.variants, node.holdout);
-          v = await store.mutate((s) => (s.variants[key] ??= chosen));
-          if (v == chosen) d.emit('variant_assigned', { workflow: c.wf, step: c.node, test: key, variant: v });
+          const fresh = await store.mutate((s) => !s.variants[key] && (s.variants[key] = chosen));
+          v = st().variants[key] ?? chosen;
+          if (fresh) d.emit('variant_assigned', { workflow: c.wf, step: c.node, test: key, variant: v });
         }
         await patch(c, (cur) => void (cur.variant = v));
         return (c.variant = v);
@@ -201,9 +204,10 @@ export function createEngine(d: EngineDeps) {
 
   /** An If/Then that waits: page sensors for DOM triggers, the index for the rest, a timer for the window. */
   function arm(c: Cursor, node: Node<'if'>): void {
-    if (armed.has(c.id)) return;
+    if (armed.get(c.id)?.node == c.node) return;
+    disarm(c.id);
     const off: (() => void)[] = [];
-    armed.set(c.id, off);
+    armed.set(c.id, { node: c.node, off });
     for (const t of node.triggers!) if (!EVENTS.includes(t.on)) off.push(d.watch(t, (props) => void fire(c.id, t, props)));
     if (node.wait && !c.wake) {
       const wake = d.now() + node.wait.amount * UNIT[node.wait.unit];
@@ -212,7 +216,7 @@ export function createEngine(d: EngineDeps) {
   }
 
   function disarm(id: string): void {
-    armed.get(id)?.forEach((off) => off());
+    armed.get(id)?.off.forEach((off) => off());
     armed.delete(id);
   }
 
@@ -222,7 +226,9 @@ export function createEngine(d: EngineDeps) {
     const node = c && nodeOf(c);
     if (node?.kind != 'if' || disabled.has(c!.wf)) return;
     const event = { name: (t as { name?: string }).name ?? t.on, props };
-    if (test(t.where, event) && test(node.conditions, event)) await run(await move(c!, 'then'));
+    if (!node.triggers?.includes(t)) return; // the cursor moved on to another If/Then meanwhile
+    // The run after the trigger is not awaited: an event, a page view or boot never waits on a slow webhook.
+    if (test(t.where, event) && test(node.conditions, event)) void run(await move(c!, 'then'));
     else d.log(`${c!.wf}: ${t.on} fired, conditions not met`);
   }
 
@@ -233,8 +239,9 @@ export function createEngine(d: EngineDeps) {
       const t = c && (nodeOf(c) as Node<'if'>).triggers?.find((x) => indexKey(x) == e.key);
       if (t) await fire(c!.id, t, e.props);
     }
-    const [kind, name] = e.key.split(':');
-    if (kind == 'event' || kind == 'commerce') await goal(name!, e.props);
+    const i = e.key.indexOf(':');
+    const kind = e.key.slice(0, i);
+    if (kind == 'event' || kind == 'commerce') await goal(e.key.slice(i + 1), e.props);
   }
 
   /** Credits a conversion to the workflow, step and variant that last touched the visitor within the window. */
@@ -243,8 +250,14 @@ export function createEngine(d: EngineDeps) {
       const g = w.settings.goal!;
       const touch = st().touches[w.id];
       if (!touch || d.now() - touch.at > g.windowDays * DAY || !test(g.where, { name, props })) continue;
-      await store.mutate((s) => delete s.touches[w.id]);
-      d.emit('goal', { workflow: w.id, step: touch.node, variant: touch.variant, goal: name, value: props?.value });
+      // Taken inside the transaction, so two events (or tabs) cannot credit the same touch twice.
+      const taken = await store.mutate((s) => {
+        const t = s.touches[w.id];
+        if (t?.at != touch.at) return;
+        delete s.touches[w.id];
+        return t;
+      });
+      if (taken) d.emit('goal', { workflow: w.id, step: taken.node, variant: taken.variant, goal: name, value: props?.value });
     }
   }
 
@@ -266,7 +279,7 @@ export function createEngine(d: EngineDeps) {
     if (stop && (onScreen || wait > 0)) {
       blocked.add(c.id);
       d.log(`${c.wf}: ${id} waits for ${onScreen ? 'the promotion on screen' : 'the cooldown'}`);
-      if (wait > 0) schedule(wait);
+      schedule();
       return;
     }
     blocked.delete(c.id);
@@ -287,8 +300,10 @@ export function createEngine(d: EngineDeps) {
         ));
       if (p && !taken) return;
       const f = { workflow: c.wf, step: c.node, promotion: id, variant: c.variant };
-      if (p)
-        out = await (await d.renderer()).show({
+      const renderer = p && (await d.renderer());
+      const showing =
+        renderer &&
+        renderer.show({
           id,
           promotion: p,
           attributes: st().attrs,
@@ -301,6 +316,11 @@ export function createEngine(d: EngineDeps) {
             void dispatch({ key: 'promotion:seen', props: { promotion: id } });
           },
         });
+      if (showing) {
+        const locks = (globalThis.navigator as Navigator | undefined)?.locks;
+        void locks?.request(`workflows:shown:${c.id}`, () => showing.catch(() => {})).catch(() => {});
+        out = await showing;
+      }
       const { outcome, values } = out;
       const yes = outcome == 'converted';
       await patch(c, (cur, s) => {
@@ -317,21 +337,33 @@ export function createEngine(d: EngineDeps) {
     if (cur?.node == c.node) await run(await move(cur, out.outcome));
   }
 
+  /** Is a promotion of this cursor on screen in some tab? (The showing tab holds a Web Lock while it is.) */
+  async function open(id: string): Promise<boolean> {
+    const locks = (globalThis.navigator as Navigator | undefined)?.locks;
+    return !!locks && (await locks.request(`workflows:shown:${id}`, { ifAvailable: true }, (lock) => !lock).catch(() => false));
+  }
+
   /** A screen slot freed: the highest-priority blocked promotion gets it. */
   function release(): void {
     const prio = (c?: Cursor) => (c ? wfs.get(c.wf)!.settings.priority : -1);
     let best: Cursor | undefined;
     for (const id of blocked) {
       const c = find(id);
-      if (prio(c) > prio(best)) best = c;
+      if (!c || nodeOf(c)?.kind != 'promotion') blocked.delete(id);
+      else if (prio(c) > prio(best)) best = c;
     }
     void run(best);
   }
 
   /** One timer for the nearest wake-up (delays, wait windows, the governor's cooldown); none when nothing waits. */
-  function schedule(extra?: number): void {
-    let at = extra ? d.now() + extra : Infinity;
-    for (const c of st().cursors) if (c.wake && c.wake < at) at = c.wake;
+  function schedule(): void {
+    // Blocked promotions retry when the cooldown ends.
+    let at = blocked.size ? (st().lastPromo ?? 0) + bundle.site.promotionCooldownSeconds * 1e3 : Infinity;
+    for (const c of st().cursors) {
+      const n = nodeOf(c);
+      // Only wakes a step can act on: a Delay or an If/Then wait window of a workflow still running.
+      if (c.wake && c.wake < at && !disabled.has(c.wf) && (n?.kind == 'delay' || (n?.kind == 'if' && n.wait))) at = c.wake;
+    }
     if (at == timerAt) return;
     clearTimeout(timer);
     timerAt = at;
@@ -351,12 +383,16 @@ export function createEngine(d: EngineDeps) {
     return { id: d.id(), wf: w.id, ver: w.version, node: w.start, seq: 0, at: d.now(), in: w.nodes[w.start]!.kind != 'if' || undefined, by };
   }
 
+  /** Cursors started automatically by a page view (re-enrollment applies), as opposed to enroll(). */
+  const auto = new WeakSet<Cursor>();
+
   /** Saves new cursors (skipping workflows the visitor is already in, maybe from another tab). */
   async function begin(cs: Cursor[]): Promise<Cursor[]> {
     const fresh = cs.length
       ? await store.mutate((s) =>
           cs.filter((c) => {
-            if (s.cursors.some((x) => x.wf == c.wf)) return;
+            // Checked again inside the transaction: another tab may have enrolled meanwhile.
+            if (s.cursors.some((x) => x.wf == c.wf) || (!c.by && auto.has(c) && done(wfs.get(c.wf)!, s, c.at))) return;
             s.cursors.push(c);
             if (c.in) s.runs[c.wf] = { at: c.at, session: s.session.id, page: d.page() };
             return 1;
@@ -376,16 +412,20 @@ export function createEngine(d: EngineDeps) {
   }
 
   /** Why an automatic workflow may not start now, or '' when it may. */
-  function why(w: CompiledWorkflow, s: VisitorState, now: number, starting: Cursor[]): string {
-    const { reenroll: re, schedule: sch } = w.settings;
+  /** True when the re-enrollment policy forbids starting the workflow again now. */
+  function done(w: CompiledWorkflow, s: VisitorState, now: number): boolean {
+    const re = w.settings.reenroll;
     const r = s.runs[w.id];
-    if (!scheduleOpen(sch, now)) return 'outside its schedule';
-    if (r && (re.mode == 'never' || (re.mode == 'session' && r.session == s.session.id) || (re.mode == 'page' && r.page == d.page()) || (re.mode == 'cooldown' && now - r.at < re.days * DAY))) {
-      return `re-enrollment (${re.mode})`;
-    }
-    // Workflows starting on this page view count too: higher priority ones were considered first.
+    return !!r && (re.mode == 'never' || (re.mode == 'session' && r.session == s.session.id) || (re.mode == 'page' && r.page == d.page()) || (re.mode == 'cooldown' && now - r.at < re.days * DAY));
+  }
+
+  function why(w: CompiledWorkflow, s: VisitorState, now: number, starting: Cursor[], sure: Set<Cursor>): string {
+    if (!scheduleOpen(w.settings.schedule, now)) return 'outside its schedule';
+    if (done(w, s, now)) return `re-enrollment (${w.settings.reenroll.mode})`;
+    // Workflows starting on this page view count too (higher priority ones were considered first), when they
+    // enroll at once: a gate that only tests state and passed, or a start that is no gate.
     for (const c of [...s.cursors, ...starting]) {
-      const sup = c.in && c.wf != w.id ? wfs.get(c.wf)?.settings.suppress : 0;
+      const sup = (c.in || sure.has(c)) && c.wf != w.id ? wfs.get(c.wf)?.settings.suppress : 0;
       if (sup == 'all' || (Array.isArray(sup) && sup.includes(w.id))) return `suppressed by ${c.wf}`;
     }
     return '';
@@ -404,6 +444,7 @@ export function createEngine(d: EngineDeps) {
     // Start steps that only test state are evaluated here, in priority order, without touching storage
     // for workflows the visitor does not enter.
     const starts: Cursor[] = [];
+    const sure = new Set<Cursor>();
     const href = String(ctx.page?.url).toLowerCase();
     for (const w of wfs.values()) {
       if (w.settings.enrollment != 'auto' || disabled.has(w.id) || s.cursors.some((c) => c.wf == w.id)) continue;
@@ -412,10 +453,16 @@ export function createEngine(d: EngineDeps) {
         continue;
       }
       const start = w.nodes[w.start]!;
-      const no =
-        why(w, s, now, starts) || (start.kind == 'if' && !start.triggers?.length && !start.next?.else && !test(start.conditions, undefined, ctx) ? `${w.start} not met` : '');
-      if (no) d.log(`${w.id}: not started: ${no}`);
-      else starts.push(cursor(w));
+      const gate = start.kind == 'if' && !start.triggers?.length;
+      const no = why(w, s, now, starts, sure) || (gate && !start.next?.else && !test(start.conditions, undefined, ctx) ? `${w.start} not met` : '');
+      if (no) {
+        d.log(`${w.id}: not started: ${no}`);
+        continue;
+      }
+      const c = cursor(w);
+      auto.add(c);
+      if (gate) sure.add(c);
+      starts.push(c);
     }
     const fresh = await begin(starts);
     for (const c of [...fresh, ...st().cursors.filter((c) => !fresh.includes(c))]) void run(c);
@@ -455,9 +502,9 @@ export function createEngine(d: EngineDeps) {
 
   /** Another tab changed the state: arm what now waits here too, drop what is gone. */
   function sync(): void {
-    for (const id of armed.keys()) {
+    for (const [id, a] of armed) {
       const c = find(id);
-      if (!c || nodeOf(c)?.kind != 'if') disarm(id);
+      if (c?.node != a.node) disarm(id);
     }
     for (const c of st().cursors) {
       const node = nodeOf(c);
@@ -472,7 +519,7 @@ export function createEngine(d: EngineDeps) {
     disarm(c.id);
     blocked.delete(c.id);
     const node = nodeOf(c);
-    if (node?.kind == 'promotion' && c.shown) void d.renderer().then((r) => r.hide(node.promotion));
+    if (node?.kind == 'promotion' && c.shown) void d.renderer().then((r) => r.hide(node.promotion), () => {});
     await store.mutate((s) => void (s.cursors = s.cursors.filter((x) => x.id != c.id)));
     if (c.in) d.emit('exited', { workflow: id, step: c.node, reason: 'unenrolled' });
     return true;

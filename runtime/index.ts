@@ -135,6 +135,8 @@ export function start(options: StartOptions = {}): WorkflowsApi {
     if (bundle?.format !== COMPILED_FORMAT || !Array.isArray(bundle.workflows)) throw new Error(`not a compiled bundle (format "${COMPILED_FORMAT}")`);
     const persist = o.consent !== 'required';
     let consented = persist;
+    const consentWaiters: (() => void)[] = [];
+    const consentGiven = () => (consented ? Promise.resolve() : new Promise<void>((go) => consentWaiters.push(go)));
     const s = (store = await openStore({ persist, log }));
     const outbox = createOutbox(s, {});
     const transport = createTransport({ collector: o.collector, store: s, outbox, consent: () => consented, now: Date.now, onError: report });
@@ -145,6 +147,7 @@ export function start(options: StartOptions = {}): WorkflowsApi {
     };
     onConsent = async (granted) => {
       consented = granted;
+      if (granted) consentWaiters.splice(0).forEach((go) => go());
       await s.setPersist(consented);
       await s.mutate((st) => void (st.consent = granted));
       if (consented) transport.release();
@@ -165,7 +168,8 @@ export function start(options: StartOptions = {}): WorkflowsApi {
     const versions: Record<string, string> = typeof __WORKFLOWS_CHUNKS__ == 'object' ? __WORKFLOWS_CHUNKS__ : {};
     const chunk = (name: string) => import(/* @vite-ignore */ `${o.chunks}${name}.js${versions[name] ? `?v=${versions[name]}` : ''}`);
     const send = async (kind: 'webhook' | 'app', build: (a: typeof Actions) => Built, fields: Partial<PublicEvent>) => {
-      const req = build(await (actions ??= chunk('actions')));
+      await consentGiven(); // in consent mode no request leaves the page before consent(true)
+      const req = build(await (actions ??= chunk('actions').catch((e) => ((actions = undefined), Promise.reject(e)))));
       const ok = 'error' in req ? (report(new Error(req.error), fields.workflow as string), false) : await outbox.send(req);
       emit(`${kind}_${ok ? 'sent' : 'failed'}`, fields);
       return ok;
@@ -180,21 +184,24 @@ export function start(options: StartOptions = {}): WorkflowsApi {
       emit: (name, fields) => emit(name, fields),
       log,
       watch: (t, fire) => watch(t, fire, { pageStart: () => pageStart, sessionStart: () => s.state.session.start, now: Date.now }, report),
-      renderer: () => (renderer ??= chunk('renderer').then((m) => m.createRenderer())),
+      // A failed import (network, blocker) is not kept: the next promotion tries again.
+      renderer: () => (renderer ??= chunk('renderer').then((m) => m.createRenderer(), (e) => ((renderer = undefined), Promise.reject(e)))),
       webhook: (node, data, key) => send('webhook', (a) => a.webhookRequest(node, data, bundle.site.webhookHosts, key), { workflow: (data.workflow as any)?.id, url: node.url }),
       app: (node, data, key) => {
         const app = bundle.apps[node.app];
         return send('app', (a) => (app ? a.appRequest(app, node, data, key) : { error: `no app ${node.app}` }), { workflow: (data.workflow as any)?.id, app: node.app });
       },
-      code: (node, c) =>
-        code.run(node, {
+      code: async (node, c) => {
+        await consentGiven();
+        return code.run(node, {
           visitor: { id: s.state.id, attributes: { ...s.state.attrs }, segments: [...s.state.segments] },
           workflow: { id: c.wf, step: c.node },
           form: { ...(c.form ?? {}) },
           track: api.track,
           identify: api.identify,
           segments: { add: api.segments.add, remove: api.segments.remove },
-        }),
+        });
+      },
     }));
     s.onChange(() => e.sync());
 

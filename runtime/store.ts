@@ -186,7 +186,10 @@ export async function openStore({ persist: on, log, name = 'visitor' }: StoreOpt
       run(async () => {
         if (on && !p) {
           // Consent withdrawn: erase what was stored; from now on the state lives in this page only.
-          await del(name, db).catch(() => {});
+          // del() itself throws where IndexedDB is missing or forbidden: catch that too.
+          await Promise.resolve()
+            .then(() => del(name, db))
+            .catch(() => {});
           try {
             localStorage.removeItem(L);
           } catch {}

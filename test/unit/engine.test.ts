@@ -456,3 +456,49 @@ describe('nextTime', () => {
     expect(new Date(nextTime('09:00', 'America/New_York', Date.UTC(2026, 2, 7, 15))).toISOString()).toBe('2026-03-08T13:00:00.000Z');
   });
 });
+
+describe('under concurrency and slow effects', () => {
+  it('does not make an event wait on a slow webhook after the trigger', async () => {
+    const h = harness(doc([wf('a', [{ id: 'wait', kind: 'if', triggers: [{ on: 'event', name: 'go' }] }, { id: 'hook', kind: 'webhook', url: 'https://hooks.example.com/x' }], [['wait', 'then', 'hook']])]));
+    h.deps.webhook = () => new Promise(() => {}); // never answers
+    await h.engine.pageView();
+    await h.settle();
+    const done = await Promise.race([h.engine.dispatch({ key: 'event:go' }).then(() => 'resolved'), new Promise((r) => setTimeout(() => r('stuck'), 200))]);
+    expect(done).toBe('resolved');
+  });
+
+  it('credits a goal once when two goal events arrive together', async () => {
+    const h = harness(doc([wf('a', [{ id: 'tag', kind: 'segment', segment: 'leads', action: 'add' }, { id: 'wait', kind: 'delay', mode: 'next_visit' }], [['tag', 'next', 'wait']], { settings: { goal: { event: 'purchase', windowDays: 7 } } })]));
+    await h.engine.pageView();
+    await h.settle();
+    await Promise.all([h.engine.dispatch({ key: 'commerce:purchase' }), h.engine.dispatch({ key: 'commerce:purchase' })]);
+    expect(h.events.filter((e) => e.name === 'goal')).toHaveLength(1);
+  });
+
+  it('suppresses lower priority workflows on the page view where a gated one enrolls', async () => {
+    const gated = wf('first', [desktopOnly, { id: 'wait', kind: 'delay', mode: 'next_visit' }], [['gate', 'then', 'wait']], { settings: { priority: 90, suppress: 'all' } });
+    const h = harness(doc([gated, wf('second', [{ id: 'tag', kind: 'segment', segment: 'leads', action: 'add' }], [], { settings: { priority: 10 } })]));
+    await h.engine.pageView();
+    await h.settle();
+    expect(h.events.filter((e) => e.name === 'enrolled').map((e) => e.workflow)).toEqual(['first']);
+  });
+
+  it('shows a promotion held by the cooldown once the cooldown ends, whatever else schedules timers', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const h = harness(doc([wf('a', [{ id: 's', kind: 'promotion', promotion: 'p1' }], []), wf('b', [{ id: 'later', kind: 'delay', mode: 'duration', duration: { amount: 1, unit: 'hours' } }], [])], { site: { promotionCooldownSeconds: 10 } }));
+      await h.store.mutate((s) => void (s.lastPromo = h.clock.now - 5000)); // a promotion 5 s ago on an earlier page
+      await h.engine.pageView();
+      for (let i = 0; i < 60; i++) await Promise.resolve();
+      expect(h.shown).toHaveLength(0);
+      h.engine.sync(); // another tab changed something: reschedules
+      h.clock.now += 6000;
+      vi.advanceTimersByTime(6000);
+      for (let i = 0; i < 60; i++) await Promise.resolve();
+      expect(h.shown.map((x) => x.id)).toEqual(['p1']);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
+
