@@ -113,7 +113,13 @@ export function createEngine(d: EngineDeps) {
   }
 
   /** Runs a cursor until it waits or ends; one run per cursor at a time in this tab. */
-  async function run(c: Cursor | undefined): Promise<void> {
+  // Resolves when the cursor waits, ends, or starts a Webhook, App or Code effect: callers (an event, a page
+  // view, boot) see the steps that change state at once, but never wait on a slow endpoint or a handler.
+  function run(c: Cursor | undefined): Promise<void> {
+    return new Promise((pause) => void loop(c, pause).finally(pause));
+  }
+
+  async function loop(c: Cursor | undefined, pause: () => void): Promise<void> {
     const id = c?.id;
     if (!id || running.has(id)) return;
     running.add(id);
@@ -123,7 +129,7 @@ export function createEngine(d: EngineDeps) {
         const node = nodeOf(c);
         let port;
         try {
-          port = node && (await exec(c, node));
+          port = node && (await exec(c, node, pause));
         } catch (e) {
           return fail(c.wf, e);
         }
@@ -144,12 +150,13 @@ export function createEngine(d: EngineDeps) {
   }
 
   /** Marks that a step's effect is starting (persisted first), so a reload retries it with the same key. */
-  async function effect(c: Cursor, fn: (key: string) => Promise<boolean>, ok: string): Promise<string> {
+  async function effect(c: Cursor, fn: (key: string) => Promise<boolean>, ok: string, pause: () => void): Promise<string> {
     await patch(c, (cur) => void (cur.fx = cur.seq));
+    pause();
     return (await fn(`${c.id}:${c.seq}`)) ? ok : 'failed';
   }
 
-  async function exec(c: Cursor, node: CompiledNode): Promise<string | typeof WAIT | undefined> {
+  async function exec(c: Cursor, node: CompiledNode, pause: () => void): Promise<string | typeof WAIT | undefined> {
     const now = d.now();
     switch (node.kind) {
       case 'if':
@@ -192,11 +199,11 @@ export function createEngine(d: EngineDeps) {
         return (c.variant = v);
       }
       case 'webhook':
-        return effect(c, (key) => d.webhook(node, data(c), key), 'ok');
+        return effect(c, (key) => d.webhook(node, data(c), key), 'ok', pause);
       case 'app':
-        return effect(c, (key) => d.app(node, data(c), key), 'ok');
+        return effect(c, (key) => d.app(node, data(c), key), 'ok', pause);
       case 'code':
-        return effect(c, () => d.code(node, c, data(c)), 'next');
+        return effect(c, () => d.code(node, c, data(c)), 'next', pause);
       case 'connector':
         return 'next';
     }
@@ -227,8 +234,7 @@ export function createEngine(d: EngineDeps) {
     if (node?.kind != 'if' || disabled.has(c!.wf)) return;
     const event = { name: (t as { name?: string }).name ?? t.on, props };
     if (!node.triggers?.includes(t)) return; // the cursor moved on to another If/Then meanwhile
-    // The run after the trigger is not awaited: an event, a page view or boot never waits on a slow webhook.
-    if (test(t.where, event) && test(node.conditions, event)) void run(await move(c!, 'then'));
+    if (test(t.where, event) && test(node.conditions, event)) await run(await move(c!, 'then'));
     else d.log(`${c!.wf}: ${t.on} fired, conditions not met`);
   }
 
