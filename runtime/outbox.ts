@@ -62,7 +62,9 @@ export function createOutbox(store: Store, o: OutboxOptions = {}): Outbox {
     const again = await store
       .mutate((s) => {
         s.outbox = s.outbox.filter((x) => x.key != i.key);
-        if (r == 1) s.done = [...s.done, i.key].slice(-200);
+        // Collector batches (`b_…`) are deduplicated by event id at the collector: keeping them out of `done` keeps
+        // the room there for webhook and app keys, which must never be sent twice.
+        if (r == 1 && !i.key.startsWith('b_')) s.done = [...s.done, i.key].slice(-200);
         // 1 s, 2 s, 4 s ... up to 5 min, ±25 % so that many visitors do not retry in step.
         const next = now() + Math.min(1e3 * 2 ** i.tries, 3e5) * (0.75 + Math.random() / 2);
         return r > 1 && next < i.until && s.outbox.push({ ...i, tries: i.tries + 1, next });
@@ -96,7 +98,15 @@ export function createOutbox(store: Store, o: OutboxOptions = {}): Outbox {
         const t = now();
         const i: OutboxItem = { ...q, tries: 0, next: t + (delay || LEASE), until: t + (ttl || 864e5) };
         store
-          .mutate((s) => (s.done.includes(k) ? 1 : s.outbox.some((x) => x.key == k) ? 2 : (s.outbox.push(i), 0)))
+          .mutate((s) => {
+            if (s.done.includes(k)) return 1;
+            if (s.outbox.some((x) => x.key == k)) return 2;
+            // While a collector is down its batches pile up: keep the newest 50, not a day's worth in every write.
+            const batches = s.outbox.filter((x) => x.key.startsWith('b_'));
+            if (k.startsWith('b_') && batches.length >= 50) s.outbox.splice(s.outbox.indexOf(batches[0]!), 1);
+            s.outbox.push(i);
+            return 0;
+          })
           .then(
             (n) => (n == 1 ? settle(k, true) : n || delay ? plan() : attempt(i)),
             () => settle(k, false),

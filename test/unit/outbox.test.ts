@@ -238,3 +238,16 @@ describe('outbox', () => {
     expect(fetch).not.toHaveBeenCalled();
   });
 });
+
+describe('collector batches in the outbox', () => {
+  it('keeps the newest 50 while the collector is down, and never records them in done', async () => {
+    const { createOutbox } = await import('../../runtime/outbox.js');
+    const { memoryStore, state } = await import('./engine-harness.js');
+    const store = memoryStore(state(Date.now()));
+    const outbox = createOutbox(store, { fetch: async () => new Response('', { status: 503 }), online: () => false });
+    for (let i = 0; i < 60; i++) void outbox.send({ key: `b_${i}`, url: 'https://collect.example.com/', method: 'POST', body: '{}', delay: 6e4 });
+    await vi.waitFor(() => expect(store.state.outbox.length).toBe(50));
+    expect(store.state.outbox[0]!.key).toBe('b_10');
+    expect(store.state.done).toEqual([]);
+  });
+});
