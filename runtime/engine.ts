@@ -150,8 +150,14 @@ export function createEngine(d: EngineDeps) {
   }
 
   /** Marks that a step's effect is starting (persisted first), so a reload retries it with the same key. */
-  async function effect(c: Cursor, fn: (key: string) => Promise<boolean>, ok: string, pause: () => void): Promise<string> {
-    await patch(c, (cur) => void (cur.fx = cur.seq));
+  async function effect(c: Cursor, fn: (key: string) => Promise<boolean>, ok: string, pause: () => void, once?: 1): Promise<string> {
+    // Claimed in the transaction. Webhooks and apps may be retried (their key makes the retry harmless); a Code
+    // handler is not run twice: started before (a reload cut it short, or another tab runs it), it takes `failed`.
+    const claimed = await patch(c, (cur) => (cur.fx == cur.seq ? 0 : ((cur.fx = cur.seq), 1)), 1);
+    if (once && !claimed) {
+      d.emit('error', { workflow: c.wf, step: c.node, message: 'code step was interrupted or is running elsewhere; not run twice' });
+      return 'failed';
+    }
     pause();
     return (await fn(`${c.id}:${c.seq}`)) ? ok : 'failed';
   }
@@ -203,7 +209,7 @@ export function createEngine(d: EngineDeps) {
       case 'app':
         return effect(c, (key) => d.app(node, data(c), key), 'ok', pause);
       case 'code':
-        return effect(c, () => d.code(node, c, data(c)), 'next', pause);
+        return effect(c, () => d.code(node, c, data(c)), 'next', pause, 1);
       case 'connector':
         return 'next';
     }

@@ -500,5 +500,20 @@ describe('under concurrency and slow effects', () => {
       vi.useRealTimers();
     }
   });
-});
 
+  it('never runs a Code handler twice when its step was started before', async () => {
+    const d = doc([wf('a', [{ id: 'run', kind: 'code', handler: 'h' }, { id: 'after', kind: 'segment', segment: 'leads', action: 'add' }], [['run', 'failed', 'after']])]);
+    const first = harness(d);
+    first.deps.code = () => new Promise(() => {}); // the page goes away while the handler runs
+    await first.engine.pageView();
+    await first.settle();
+    expect(first.store.state.cursors[0]).toMatchObject({ node: 'run', fx: 0 });
+    first.engine.stop();
+    const next = harness(d, { store: first.store });
+    await next.engine.pageView();
+    await next.settle();
+    expect(next.calls.filter((c) => c.kind === 'code')).toHaveLength(0);
+    expect(next.events.find((e) => e.name === 'error')?.message).toMatch(/not run twice/);
+    expect(first.store.state.segments).toEqual(['leads']);
+  });
+});
