@@ -155,7 +155,7 @@ export function createEngine(d: EngineDeps) {
     // handler is not run twice: started before (a reload cut it short, or another tab runs it), it takes `failed`.
     const claimed = await patch(c, (cur) => (cur.fx == cur.seq ? 0 : ((cur.fx = cur.seq), 1)), 1);
     if (once && !claimed) {
-      d.emit('error', { workflow: c.wf, step: c.node, message: 'code step was interrupted or is running elsewhere; not run twice' });
+      d.emit('error', { workflow: c.wf, step: c.node, message: 'code step interrupted: not run twice' });
       return 'failed';
     }
     pause();
