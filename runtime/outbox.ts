@@ -89,6 +89,12 @@ export function createOutbox(store: Store, o: OutboxOptions = {}): Outbox {
     timer = next.length && setTimeout(run, Math.min(...next) - now());
   };
 
+  // Another tab may send (and settle) an item this tab is waiting on: settle our wait when its key is gone.
+  store.onChange(() => {
+    for (const k of [...waits.keys()]) if (!store.state.outbox.some((x) => x.key == k)) settle(k, store.state.done.includes(k));
+    plan();
+  });
+
   return {
     send({ ttl, delay, ...q }) {
       const k = q.key;

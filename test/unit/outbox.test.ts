@@ -251,3 +251,23 @@ describe('collector batches in the outbox', () => {
     expect(store.state.done).toEqual([]);
   });
 });
+
+describe('two tabs, one request', () => {
+  it('settles the wait of a tab whose item another tab sent', async () => {
+    const { createOutbox } = await import('../../runtime/outbox.js');
+    const { memoryStore, state } = await import('./engine-harness.js');
+    const shared = { state: state(Date.now()), listeners: new Set<() => void>() };
+    const storeA = memoryStore(shared.state, shared);
+    const storeB = memoryStore(shared.state, shared);
+    let answer!: (r: Response) => void;
+    const a = createOutbox(storeA, { fetch: () => new Promise<Response>((r) => (answer = r)) });
+    const b = createOutbox(storeB, { fetch: async () => new Response('') });
+    const item = { key: 'wf:1', url: 'https://hooks.example.com/x', method: 'POST', body: '{}' };
+    const sentA = a.send(item);
+    await vi.waitFor(() => expect(answer).toBeTypeOf('function'));
+    const sentB = b.send(item); // tab B finds the item already queued by tab A and waits for it
+    answer(new Response('', { status: 200 }));
+    expect(await sentA).toBe(true);
+    expect(await sentB).toBe(true);
+  });
+});
