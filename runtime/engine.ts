@@ -57,6 +57,7 @@ export function createEngine(d: EngineDeps) {
       if (g) (goals[g] ??= []).push(w);
     } else d.emit('error', { workflow: w?.id, message: 'malformed workflow' });
   }
+  const rules = Object.entries(bundle.segments).flatMap(([id, seg]) => (seg?.rule ? [[id, seg.rule] as const] : []));
   const armed = new Map<string, { node: string; off: (() => void)[] }>(); // cursor id -> step armed, unwatch functions
   const disabled = new Set<string>();
   const blocked = new Set<string>(); // cursor ids waiting for the promotion governor
@@ -493,12 +494,14 @@ export function createEngine(d: EngineDeps) {
   }
 
   /** Rule-based segments follow their rules: membership is recomputed on page views and visitor changes. */
-  async function refreshSegments(ctx = d.context()): Promise<void> {
+  async function refreshSegments(): Promise<void> {
+    // Most bundles have no rule segments: then an event or page view builds no context for them.
+    if (!rules.length) return;
+    const ctx = d.context();
     const want: [string, boolean][] = [];
-    for (const id of Object.keys(bundle.segments)) {
-      const rule = bundle.segments[id]!.rule;
-      const on = !!rule && evaluate(rule, ctx);
-      if (rule && on != st().segments.includes(id)) want.push([id, on]);
+    for (const [id, rule] of rules) {
+      const on = evaluate(rule, ctx);
+      if (on != st().segments.includes(id)) want.push([id, on]);
     }
     if (!want.length) return;
     // Set (not toggle) membership inside the transaction: a concurrent refresh that saw the same state agrees.
