@@ -1,7 +1,10 @@
 import { defineConfig } from '@playwright/test';
 
-/** A fixed port kept apart from `npm start` (4173), so a running demo does not collide with a test run. */
-const PORT = 4317;
+/**
+ * A fixed port kept apart from `npm start` (4173), so a running demo does not collide with a test run;
+ * `PW_PORT` moves it, so two checkouts can run their browser tests at once.
+ */
+const PORT = Number(process.env.PW_PORT) || 4317;
 
 export default defineConfig({
   testDir: 'test/browser',

@@ -67,7 +67,7 @@ test('a lead form feeds a Webhook and an App step, with the form values template
   expect(hook!.headers['content-type']).toBe('application/json');
   expect(hook!.headers['x-workflow']).toBe('lead');
   expect(hook!.headers['idempotency-key']).toMatch(/^[\w-]+:\d+$/);
-  expect(JSON.parse(hook!.body)).toEqual({ email: 'ann+1@example.com', name: 'Ann "the" <b>', page: 'http://127.0.0.1:4317/test/runtime.html', visitor });
+  expect(JSON.parse(hook!.body)).toEqual({ email: 'ann+1@example.com', name: 'Ann "the" <b>', page: new URL('/test/runtime.html', page.url()).href, visitor });
   await waitForEvent(page, 'webhook_sent', { workflow: 'lead' });
 
   const [kl] = server.posts('/kl/client/subscriptions');
