@@ -89,6 +89,8 @@ export function createEngine(d: EngineDeps) {
   async function move(c: Cursor, port: string | undefined): Promise<Cursor | undefined> {
     const next = port && nodeOf(c)?.next?.[port];
     const now = d.now();
+    // Read before the change: `c` may be the very object the change updates.
+    const was = c.in;
     const moved = await patch(
       c,
       (cur, s) => {
@@ -107,7 +109,7 @@ export function createEngine(d: EngineDeps) {
     disarm(c.id);
     if (!moved) return;
     const f = { workflow: c.wf, step: c.node, port };
-    if (!c.in && moved.in) d.emit('enrolled', f);
+    if (!was && moved.in) d.emit('enrolled', f);
     if (next) return d.emit('step', { ...f, step: next, from: c.node }), moved;
     if (moved.in) d.emit('exited', f);
     d.log(`${c.wf}: ${moved.in ? 'exited' : 'not enrolled'} at ${c.node}`);
@@ -159,6 +161,8 @@ export function createEngine(d: EngineDeps) {
       d.emit('error', { workflow: c.wf, step: c.node, message: 'code step interrupted: not run twice' });
       return 'failed';
     }
+    // Durable before it leaves the page: a reload finds the step started, never a request it does not know of.
+    await store.flush();
     pause();
     return (await fn(`${c.id}:${c.seq}`)) ? ok : 'failed';
   }
@@ -312,6 +316,8 @@ export function createEngine(d: EngineDeps) {
           1,
         ));
       if (p && !taken) return;
+      // Stored as shown before anyone sees it: another tab or a reload cannot show it a second time.
+      await store.flush();
       const f = { workflow: c.wf, step: c.node, promotion: id, variant: c.variant };
       const renderer = p && (await d.renderer());
       const showing =

@@ -1,7 +1,14 @@
 /**
  * The visitor store: one `VisitorState` per browser, kept in IndexedDB (idb-keyval, one key), else localStorage
  * (one key), else memory, stepping down on the fly when a backend fails. Backends hold the state as a JSON
- * string, so every read is a private copy and a throwing `fn` leaves nothing behind. See docs/runtime-state.md.
+ * string, so a throwing change leaves nothing behind. See docs/runtime-state.md.
+ *
+ * Speed: the state lives in memory and a change costs no storage round trip. Across tabs, the tab that writes
+ * holds a lease (the Web Lock `workflows:<name>`): while it holds it no other tab writes, so its memory is the
+ * truth and its changes reach storage in one coalesced write, a moment later (`flush()` waits for it; the
+ * executor flushes before every effect). A tab that wants to write says so on the BroadcastChannel and asks for
+ * the lock; the holder writes what it has and lets go, and the new holder reads the freshest state. Without Web
+ * Locks, every change is read, applied and written in turn, as one transaction.
  */
 import { createStore, del, get, set } from 'idb-keyval';
 import { nanoid } from 'nanoid';
@@ -14,6 +21,10 @@ export interface StoreOptions {
   log?: (msg: string) => void;
   /** Storage key, lock and channel name (tests use their own); default `visitor`. */
   name?: string;
+  /** How long a tab keeps the write lease after its last change, when no other tab asks for it (ms). */
+  leaseMs?: number;
+  /** Longest a change waits in memory for its write while this tab holds the lease (ms). */
+  writeMs?: number;
 }
 
 export const freshState = (id: string, now: number): VisitorState => ({
@@ -52,42 +63,67 @@ export const MIGRATIONS: ((o: any) => any)[] = [
 ];
 
 const NAMES: Backend[] = ['indexeddb', 'localstorage', 'memory'];
+/** Channel messages: a tab saved (reload), a tab wants the write lease. */
+const SAVED = 1;
+const WANT = 2;
 
-export async function openStore({ persist: on, log, name = 'visitor' }: StoreOptions): Promise<Store> {
+export async function openStore({ persist: on, log, name = 'visitor', leaseMs = 5e3, writeMs = 50 }: StoreOptions): Promise<Store> {
   const L = 'workflows:' + name;
   const db = createStore('workflows', 'state');
   const fns: (() => void)[] = [];
+  const ls = () => localStorage;
   // [read, write] of each persistent backend, in fallback order.
-  const B: [() => unknown, (j?: string) => unknown][] = [
-    [
-      () => {
-        // A state in localStorage was put there when IndexedDB failed to write: it is newer, so it stays there.
-        let j;
-        try {
-          j = localStorage.getItem(L);
-        } catch {}
-        if (j) throw 'stale';
-        return get(name, db);
-      },
-      (j) => set(name, j, db),
-    ],
-    [() => localStorage.getItem(L), (j) => localStorage.setItem(L, j!)],
+  const B: [() => unknown, (j: string) => unknown][] = [
+    [() => get(name, db), (j) => set(name, j, db)],
+    [() => ls().getItem(L), (j) => ls().setItem(L, j)],
   ];
   /** Index in NAMES of the backend in use. */
   let i = 0;
-  let state: VisitorState;
+  let state!: VisitorState;
+  /** `state` as JSON after the last change that succeeded: what a failed change goes back to, what gets written. */
+  let good = '';
+  /** What storage holds, as far as this tab knows (last read or written). `good != saved`: a write is due. */
+  let saved: unknown;
+  /** Serial work of this tab: changes, lease moves, consent. */
   let tail: Promise<unknown> = Promise.resolve();
+  /** Serial writes (changes do not wait for them; `flush` does). */
+  let writes: Promise<unknown> = Promise.resolve();
+  let due: ReturnType<typeof setTimeout> | 0 = 0;
+  let idle: ReturnType<typeof setTimeout> | undefined;
+  /** Lets go of the write lease; set while this tab holds it. */
+  let held: (() => void) | undefined;
   let bc: BroadcastChannel | undefined;
+  type Job = { fn: (s: VisitorState) => unknown; res: (v: any) => void; rej: (e: unknown) => void };
+  let batch: Job[] = [];
+
+  const shared = () => on && i < 2;
+  const locks = () => (globalThis.navigator as Navigator | undefined)?.locks;
 
   /** Reads (k = 0) or writes (k = 1) through the best backend left, stepping down when one fails. */
   const io = async (k: 0 | 1, j?: string): Promise<any> => {
     while (on && i < 2)
       try {
-        return await B[i]![k](j);
+        return await B[i]![k](j!);
       } catch (e) {
-        const m = `storage: ${NAMES[i]} failed (${e}), using ${NAMES[++i]}`;
-        log?.(m);
+        log?.(`storage: ${NAMES[i]} failed (${e}), using ${NAMES[i + 1]}`);
+        // IndexedDB failed to write: its copy is now older than the one localStorage will hold, so it goes
+        // (best effort), and the next page, finding nothing there, reads localStorage.
+        if (k && !i) await Promise.resolve().then(() => del(name, db)).catch(() => {});
+        i++;
       }
+  };
+
+  /** The stored JSON; with IndexedDB empty, a state a page left in localStorage when IndexedDB failed it. */
+  const read = async () => {
+    const j = await io(0);
+    if (j == null && shared() && !i) {
+      let l;
+      try {
+        l = ls().getItem(L);
+      } catch {}
+      if (l) return (i = 1), l;
+    }
+    return j;
   };
 
   /** Stored JSON -> current shape; undefined when absent, corrupt or foreign. Newer shapes are kept as they are. */
@@ -100,21 +136,9 @@ export async function openStore({ persist: on, log, name = 'visitor' }: StoreOpt
     if (j) log?.('storage: bad state replaced');
   };
 
-  type Job = { fn: (s: VisitorState) => unknown; res: (v: any) => void; rej: (e: unknown) => void };
-  let batch: Job[] = [];
-  const fresh = () => freshState(nanoid(), Date.now());
-  const save = (s: VisitorState) => io(1, JSON.stringify(s));
-  const shared = () => on && i < 2;
+  const run = <T>(f: () => Promise<T>): Promise<T> => (tail = tail.then(f, f)) as Promise<T>;
 
-  /** Serial in this tab; across tabs under a Web Lock while the state is shared through storage. */
-  const run = <T>(f: () => Promise<T>): Promise<T> => {
-    const g = () => (shared() && navigator.locks ? navigator.locks.request(L, f) : f());
-    return (tail = tail.then(g, g)) as Promise<T>;
-  };
-
-  /** Takes a state that changed under this tab and tells the listeners (one failing does not stop the rest). */
-  const adopt = (s: VisitorState) => {
-    state = s;
+  const notify = () => {
     for (const f of fns)
       try {
         f();
@@ -123,28 +147,138 @@ export async function openStore({ persist: on, log, name = 'visitor' }: StoreOpt
       }
   };
 
-  const commit = async (s: VisitorState) => {
-    await save(s);
+  /** Takes what storage holds when another tab changed it; a missing or corrupt value keeps this tab's state. */
+  const adopt = (j: unknown) => {
+    if (j === saved) return;
+    const s = parse(j);
+    if (!s) return;
     state = s;
-    if (shared()) bc?.postMessage(1);
+    saved = j;
+    good = JSON.stringify(s);
+    if (fns.length) notify();
   };
 
-  await run(async () => {
-    const s = parse(await io(0));
-    if (s) state = s;
-    else await save((state = fresh()));
-  });
+  /** Writes the latest good state if storage lacks it, then tells other tabs. Never rejects. */
+  const write = () =>
+    (writes = writes.then(async () => {
+      clearTimeout(due);
+      due = 0;
+      const j = good;
+      if (j === saved || !shared()) return;
+      await io(1, j);
+      saved = j;
+      if (shared()) bc?.postMessage(SAVED);
+    }));
+
+  /** Before a change: the lease and the freshest state (with Web Locks), else the freshest state alone. */
+  const acquire = async () => {
+    if (held || !shared()) return;
+    const l = locks();
+    if (l) {
+      const want = () => bc?.postMessage(WANT);
+      want();
+      // Said again while waiting: a tab that opened its channel after we first said it would not know.
+      const nag = setInterval(want, 200);
+      // Held until `release`; a refused request (an opaque origin) leaves this tab without the lease.
+      await new Promise<void>((got) => {
+        try {
+          l.request(L, () => new Promise<void>((r) => ((held = r), got()))).catch(() => got());
+        } catch {
+          got();
+        }
+      });
+      clearInterval(nag);
+      if (held) addEventListener('pagehide', leave), addEventListener('visibilitychange', hide);
+    }
+    adopt(await read());
+  };
+
+  /** Lets go of the lease once storage has everything (another tab asked, the tab went idle, the page hides). */
+  const release = () =>
+    run(async () => {
+      if (!held) return;
+      await write();
+      drop();
+    });
+  const leave = () => void release();
+  const hide = () => document.hidden && void write();
+  const drop = () => {
+    held?.();
+    held = undefined;
+    clearTimeout(idle);
+    removeEventListener('pagehide', leave);
+    removeEventListener('visibilitychange', hide);
+  };
+
+
+  /**
+   * Applies the waiting changes to the state in memory. A change that throws, or leaves a state JSON cannot
+   * hold (a BigInt, a cycle), is undone alone: the others are applied again, one at a time, from the last good
+   * state (changes are functions of the state, so applying one again gives the same result).
+   */
+  const apply = async () => {
+    await acquire();
+    const items = batch;
+    batch = [];
+    const out = new Map<Job, unknown>();
+    let bad = 0;
+    for (const job of items)
+      try {
+        out.set(job, job.fn(state));
+      } catch (e) {
+        job.rej(e);
+        bad = 1;
+      }
+    try {
+      if (!bad) good = JSON.stringify(state);
+    } catch {
+      bad = 1;
+    }
+    if (bad) {
+      state = parse(good) ?? state;
+      for (const [job] of out)
+        try {
+          out.set(job, job.fn(state));
+          good = JSON.stringify(state);
+        } catch (e) {
+          out.delete(job);
+          job.rej(e);
+          state = parse(good) ?? state;
+        }
+    }
+    if (!out.size) return;
+    if (held) {
+      // Changes within writeMs go out in one write: a burst of events costs one. Effects do not wait for the
+      // timer (the executor flushes first), and hiding the page flushes at once.
+      due ||= setTimeout(write, writeMs);
+      clearTimeout(idle);
+      idle = setTimeout(leave, leaseMs);
+    } else await write();
+    for (const [job, r] of out) job.res(r);
+  };
 
   try {
     bc = new BroadcastChannel(L);
-    // Another tab saved: reload (in turn, so reloads cannot land out of order) and tell our listeners.
-    bc.onmessage = () =>
-      shared() &&
-      run(async () => {
-        const s = parse(await io(0));
-        if (s) adopt(s);
-      });
+    bc.onmessage = ({ data }) => {
+      if (!shared()) return;
+      if (data == WANT) void release();
+      // Another tab saved: reload (in turn, so reloads cannot land out of order) and tell our listeners. A tab
+      // holding the lease read the freshest state when it took it.
+      else void run(async () => held || adopt(await read()));
+    };
   } catch {}
+
+  await run(async () => {
+    await acquire();
+    // No visitor stored (or one that cannot be read): a new one.
+    if (!good) (state = fresh()), (good = JSON.stringify(state));
+    await write();
+  });
+
+
+  function fresh() {
+    return freshState(nanoid(), Date.now());
+  }
 
   return {
     get state() {
@@ -153,53 +287,38 @@ export async function openStore({ persist: on, log, name = 'visitor' }: StoreOpt
     get backend() {
       return on ? NAMES[i]! : 'memory';
     },
-    // Mutations asked for while one is being written go out together: one reload, one write, one broadcast.
+    // Changes asked for while one is being applied go together.
     mutate: (fn) =>
       new Promise((res, rej) => {
-        if (batch.push({ fn, res, rej }) > 1) return;
-        void run(async () => {
-          const items = batch;
-          batch = [];
-          const raw = await io(0);
-          const load = () => parse(raw) || JSON.parse(JSON.stringify(state));
-          let s = load();
-          const ok: [Job, unknown][] = [];
-          for (const job of items)
-            try {
-              ok.push([job, job.fn(s)]);
-            } catch (e) {
-              // A change that throws is not saved: start again from storage and replay the ones before it.
-              job.rej(e);
-              s = load();
-              for (const o of ok) o[1] = o[0].fn(s);
-            }
-          try {
-            if (ok.length) await commit(s);
-            for (const [job, r] of ok) job.res(r);
-          } catch (e) {
-            for (const [job] of ok) job.rej(e);
-          }
-        });
+        if (batch.push({ fn, res, rej }) < 2) void run(apply);
       }),
+    flush: () => run(write).then(() => {}),
     onChange: (f) => fns.push(f),
     setPersist: (p) =>
       run(async () => {
         if (on && !p) {
           // Consent withdrawn: erase what was stored; from now on the state lives in this page only.
+          drop();
           // del() itself throws where IndexedDB is missing or forbidden: catch that too.
           await Promise.resolve()
             .then(() => del(name, db))
             .catch(() => {});
           try {
-            localStorage.removeItem(L);
+            ls().removeItem(L);
           } catch {}
+          saved = undefined;
         }
         on = p;
         // A visitor stored before this page asked for consent is adopted, not overwritten.
-        const s = parse(await io(0));
-        if (s) adopt(s);
-        else await save(state);
+        await acquire();
+        await write();
       }),
-    reset: () => run(() => commit(fresh())),
+    reset: () =>
+      run(async () => {
+        await acquire();
+        state = fresh();
+        good = JSON.stringify(state);
+        await write();
+      }),
   };
 }

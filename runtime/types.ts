@@ -118,10 +118,13 @@ export interface Store {
   readonly state: VisitorState;
   readonly backend: Backend;
   /**
-   * Applies a change as one transaction across tabs: takes the cross-tab lock, reloads the freshest state,
-   * runs `fn`, saves, tells other tabs. Resolves with what `fn` returned.
+   * Applies a change as one transaction across tabs (no other tab changes the state in between) and resolves
+   * with what `fn` returned. A tab holding the write lease resolves at once and writes a moment later, with the
+   * other changes of the same task; `flush` waits for that write. A throwing `fn` changes nothing.
    */
   mutate<T>(fn: (s: VisitorState) => T): Promise<T>;
+  /** Resolves once storage holds every change made so far (call it before an effect leaves the page). */
+  flush(): Promise<void>;
   /** Called after another tab changed the state (the new state is already in `state`). */
   onChange(fn: () => void): void;
   /** Consent mode: `false` keeps everything in memory; `true` persists from now on. */

@@ -21,6 +21,7 @@ const SIZES = QUICK ? [10] : [10, 100, 1000];
 const LOADS = Number(arg('loads') ?? (QUICK ? 3 : 7));
 const WARM = QUICK ? 10 : 30;
 const RUNS = QUICK ? 50 : 300;
+const EVENTS_TRACED = QUICK ? 20 : 100;
 /** Time left after `ready` for work the runtime does not wait for (cursors entering their first wait). */
 const SETTLE = 300;
 /** The event that has waiting cursors (workflows i with i % 50 = 3 whose targeting passed). */
@@ -204,6 +205,53 @@ function mainThread(events, script, long) {
   return { ready: sum(mark.ts), settled: sum(settledEnd), task: Math.max(0, ...inWindow), longtask: Math.max(0, ...longs) };
 }
 
+/** Main-thread time (ms) of the renderer between two user-timing marks: its top-level tasks, merged. */
+function taskTime(events, from, to) {
+  const a = events.find((e) => e.name === from && e.cat.includes('blink.user_timing'));
+  const b = events.find((e) => e.name === to && e.cat.includes('blink.user_timing'));
+  if (!a || !b) throw new Error(`bench: the trace lacks the marks ${from} / ${to}`);
+  let sum = 0;
+  let end = 0;
+  const tasks = events.filter((e) => e.name === 'RunTask' && e.ph === 'X' && e.pid === a.pid && e.tid === a.tid).sort((x, y) => x.ts - y.ts);
+  for (const t of tasks) {
+    const lo = Math.max(t.ts, a.ts, end);
+    const hi = Math.min(t.ts + t.dur, b.ts);
+    if (hi > lo) sum += hi - lo;
+    end = Math.max(end, t.ts + t.dur);
+  }
+  return sum / 1000;
+}
+
+/**
+ * Main-thread time one event costs, everything included (for ours: the storage write that follows it), from a
+ * trace: EVENTS_TRACED events, each in its own task 2 ms apart, minus the same loop doing nothing, ÷ the count.
+ */
+async function tracedEvents(sdk, page) {
+  await browser.startTracing(page, { categories: CATEGORIES });
+  try {
+    await page.evaluate(
+      async ([sdk, name, k]) => {
+        const tick = () => new Promise((r) => setTimeout(r, 2));
+        const b = window.__bench;
+        const event = sdk === 'ours' ? () => window.workflows.track(name) : async () => (await b.gb.setAttributes(b.attrs()), Object.keys(b.features).forEach((f) => b.gb.evalFeature(f)));
+        const loop = async (label, fn) => {
+          performance.mark(`${label}:a`);
+          for (let i = 0; i < k; i++) await tick(), fn();
+          await tick();
+          await tick();
+          performance.mark(`${label}:b`);
+        };
+        await loop('idle', () => {});
+        await loop('busy', event);
+      },
+      [sdk, HIT, EVENTS_TRACED],
+    );
+  } finally {
+    var trace = JSON.parse((await browser.stopTracing()).toString()).traceEvents;
+  }
+  return Math.max(0, taskTime(trace, 'busy:a', 'busy:b') - taskTime(trace, 'idle:a', 'idle:b')) / EVENTS_TRACED;
+}
+
 /** Per-event cost, timed inside the page with performance.now() around each awaited call. */
 async function events(sdk, n) {
   const { ctx, page, ready, go } = await open(sdk, n);
@@ -245,6 +293,7 @@ async function measureEvents(sdk, page, ready, go) {
       }, name);
     out.touched = { none: (await steps('bench_none')) / 2, hit: (await steps(HIT)) / 2 };
     out.segment = await page.evaluate(() => window.workflows.segments.has('bench'));
+    out.traced = await tracedEvents(sdk, page);
   } else {
     const r = await page.evaluate(
       ([warm, runs]) =>
@@ -271,6 +320,7 @@ async function measureEvents(sdk, page, ready, go) {
     );
     out.hit = r.t;
     out.on = r.on;
+    out.traced = await tracedEvents(sdk, page);
   }
   return out;
 }
@@ -342,7 +392,7 @@ for (const n of SIZES) {
       longTaskMs: long || null,
       longestTaskMs: Math.max(...pick(key, (l) => l.task)),
       ...(sdk === 'gb' ? { initMs: med(pick(key, (l) => l.info?.init)), featuresOn: e.on } : {}),
-      event: { medianMs: med(e.hit), p99Ms: quantile(e.hit, 0.99) },
+      event: { medianMs: med(e.hit), p99Ms: quantile(e.hit, 0.99), mainThreadMs: e.traced },
       ...(sdk === 'ours'
         ? { eventNone: { medianMs: med(e.none), p99Ms: quantile(e.none, 0.99) }, cursorsTouched: e.touched, segmentAdded: e.segment }
         : {}),
@@ -397,6 +447,7 @@ for (const n of SIZES) {
   row('long task from script start (longtask API; longest task)', n, `${o.longTaskMs ? ms(o.longTaskMs) : 'none'} (${ms(o.longestTaskMs)})`, `${g.longTaskMs ? ms(g.longTaskMs) : 'none'} (${ms(g.longestTaskMs)})`, '', '', '', at1000 ? 'none' : '');
   row(`event, median (ms): track('${HIT}') vs setAttributes + eval all`, n, ms(o.event.medianMs), ms(g.event.medianMs), ratio(o.event.medianMs, g.event.medianMs), '', ref ? ref.event : '', at1000 ? `< ${GOAL.event}` : '');
   row(`event, p99 (ms): track('${HIT}') vs setAttributes + eval all`, n, ms(o.event.p99Ms), ms(g.event.p99Ms), ratio(o.event.p99Ms, g.event.p99Ms), '', '', '');
+  row(`event, main thread incl. its storage write (ms): '${HIT}' vs GB`, n, ms(o.event.mainThreadMs), ms(g.event.mainThreadMs), ratio(o.event.mainThreadMs, g.event.mainThreadMs), '', '', '');
   row("event, median (ms): track('bench_none') vs setAttributes + eval all", n, ms(o.eventNone.medianMs), ms(g.event.medianMs), ratio(o.eventNone.medianMs, g.event.medianMs), '', '', at1000 ? `< ${GOAL.event}` : '');
   row("event, p99 (ms): track('bench_none') vs setAttributes + eval all", n, ms(o.eventNone.p99Ms), ms(g.event.p99Ms), ratio(o.eventNone.p99Ms, g.event.p99Ms), '', '', '');
   row(`work per event: cursors moved by '${HIT}' / features on`, n, `${o.cursorsTouched.hit} of ${n}`, `${g.featuresOn} of ${n}`, '', '', '', '');

@@ -24,27 +24,39 @@ export function state(now: number): VisitorState {
 }
 
 /** A Store kept in memory; `shared` lets two harnesses act as two tabs of one visitor. */
-export function memoryStore(initial: VisitorState, shared?: { state: VisitorState; listeners: Set<() => void> }): Store & { saves: number } {
+export function memoryStore(initial: VisitorState, shared?: { state: VisitorState; listeners: Set<() => void> }): Store & { saves: number; flushes: number } {
   const box = shared ?? { state: initial, listeners: new Set<() => void>() };
   let queue = Promise.resolve();
   const own = () => {};
   const store = {
     saves: 0,
+    /** Calls of flush (the executor must flush before each effect). */
+    flushes: 0,
     backend: 'memory' as const,
     get state() {
       return box.state;
     },
     mutate<T>(fn: (s: VisitorState) => T): Promise<T> {
       const run = queue.then(() => {
-        const copy = structuredClone(box.state);
-        const out = fn(copy);
-        box.state = copy;
+        // Changed in place, as the real store does under its lease: the executor may hold the objects it changes.
+        const before = structuredClone(box.state);
+        let out: T;
+        try {
+          out = fn(box.state);
+        } catch (e) {
+          box.state = before;
+          throw e;
+        }
         store.saves++;
         for (const l of box.listeners) if (l !== own) l();
         return out;
       });
       queue = run.then(() => undefined, () => undefined);
       return run;
+    },
+    flush() {
+      store.flushes++;
+      return queue;
     },
     onChange(fn: () => void) {
       box.listeners.add(fn);

@@ -458,6 +458,39 @@ describe('nextTime', () => {
 });
 
 describe('under concurrency and slow effects', () => {
+  it('flushes the store before an effect leaves the page: webhook, app, code and promotion', async () => {
+    const h = harness(
+      doc([
+        wf(
+          'a',
+          [
+            { id: 'wait', kind: 'if', triggers: [{ on: 'event', name: 'go' }] },
+            { id: 'hook', kind: 'webhook', url: 'https://hooks.example.com/x' },
+            { id: 'show', kind: 'promotion', promotion: 'p1' },
+          ],
+          [
+            ['wait', 'then', 'hook'],
+            ['hook', 'ok', 'show'],
+          ],
+        ),
+      ]),
+    );
+    const seen: [string, number, boolean][] = [];
+    h.deps.webhook = async () => (seen.push(['webhook', h.store.flushes, h.store.state.cursors[0]?.fx === h.store.state.cursors[0]?.seq]), true);
+    const show = (await h.deps.renderer()).show;
+    h.deps.renderer = async () => ({ show: (req) => (seen.push(['promotion', h.store.flushes, !!h.store.state.cursors[0]?.shown]), show(req)), hide: () => {} });
+    await h.engine.pageView();
+    await h.settle();
+    const before = h.store.flushes;
+    await h.engine.dispatch({ key: 'event:go' });
+    await h.settle();
+    expect(seen.map((x) => x[0])).toEqual(['webhook', 'promotion']);
+    // Each effect saw one more flush than the one before it, and its claim already in the state flushed.
+    expect(seen[0]![1]).toBeGreaterThan(before);
+    expect(seen[1]![1]).toBeGreaterThan(seen[0]![1]);
+    expect(seen.every((x) => x[2])).toBe(true);
+  });
+
   it('does not make an event wait on a slow webhook after the trigger', async () => {
     const h = harness(doc([wf('a', [{ id: 'wait', kind: 'if', triggers: [{ on: 'event', name: 'go' }] }, { id: 'hook', kind: 'webhook', url: 'https://hooks.example.com/x' }], [['wait', 'then', 'hook']])]));
     h.deps.webhook = () => new Promise(() => {}); // never answers

@@ -148,8 +148,8 @@ describe('fallback', () => {
     expect(JSON.parse(localStorage.getItem(lsKey(name))!).attrs.n).toBe(2);
     await s.mutate(inc);
     put.mockRestore();
-    // IndexedDB still holds the older copy: the next page must read the newer one from localStorage.
-    expect((await stored(name)).attrs.n).toBe(1);
+    // IndexedDB's older copy is gone: the next page, finding nothing there, reads the newer one from localStorage.
+    expect(await stored(name)).toBeUndefined();
     const next = await openStore({ persist: true, name });
     expect(next.backend).toBe('localstorage');
     expect(next.state.attrs.n).toBe(3);
@@ -371,7 +371,9 @@ describe('mutate', () => {
     const a = await openStore({ persist: true, name });
     const b = await openStore({ persist: true, name });
     await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).mutate(inc)));
-    expect(a.state.attrs.n).toBe(20);
+    await Promise.all([a.flush(), b.flush()]);
+    expect(await a.mutate((x) => x.attrs.n)).toBe(20);
+    await a.flush();
     expect((await stored(name)).attrs.n).toBe(20);
     expect(new Set(names)).toEqual(new Set([`workflows:${name}`]));
   });
@@ -440,10 +442,145 @@ describe('cross-tab', () => {
   });
 });
 
-describe('idle cost', () => {
-  it('the store sets no timers', () => {
-    const src = readFileSync('runtime/store.ts', 'utf8');
-    expect(src).not.toMatch(/setTimeout|setInterval|requestAnimationFrame|requestIdleCallback/);
+/** Web Locks as Chromium has them, for what happy-dom lacks: exclusive, granted in request order. */
+function webLocks() {
+  const queues = new Map<string, (() => void)[]>();
+  const held = new Set<string>();
+  const grant = (name: string) => {
+    const next = queues.get(name)?.shift();
+    if (next) next();
+  };
+  return {
+    held,
+    request(name: string, fn: () => Promise<unknown>) {
+      return new Promise((res, rej) => {
+        const go = () => {
+          held.add(name);
+          Promise.resolve()
+            .then(fn)
+            .then(res, rej)
+            .finally(() => {
+              held.delete(name);
+              grant(name);
+            });
+        };
+        const q = queues.get(name) ?? queues.set(name, []).get(name)!;
+        held.has(name) || q.length ? q.push(go) : go();
+      });
+    },
+  };
+}
+
+/** Timers set and neither fired nor cleared yet. */
+function liveTimers() {
+  const live = new Set<unknown>();
+  const set = globalThis.setTimeout;
+  const clear = globalThis.clearTimeout;
+  vi.stubGlobal('setTimeout', (fn: () => void, ms?: number) => {
+    const id = set(() => (live.delete(id), fn()), ms);
+    live.add(id);
+    return id;
+  });
+  vi.stubGlobal('clearTimeout', (id: unknown) => (live.delete(id), clear(id as number)));
+  return live;
+}
+
+describe('write lease (Web Locks)', () => {
+  let locks: ReturnType<typeof webLocks>;
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  beforeEach(() => {
+    locks = webLocks();
+    vi.stubGlobal('navigator', { ...navigator, locks });
+  });
+
+  it('resolves changes before writing, and writes the changes of one task once; flush waits for the write', async () => {
+    const name = uniq();
+    const s = await openStore({ persist: true, name });
+    const put = vi.spyOn(IDBObjectStore.prototype, 'put');
+    await s.mutate(inc);
+    await s.mutate(inc);
+    await s.mutate(inc);
+    expect(s.state.attrs.n).toBe(3);
+    expect((await stored(name)).attrs.n).toBeUndefined();
+    await s.flush();
+    expect((await stored(name)).attrs.n).toBe(3);
+    expect(put).toHaveBeenCalledTimes(1);
+  });
+
+  it('a second tab that asks gets the lease with the first tab’s changes, written or not', async () => {
+    const name = uniq();
+    const a = await openStore({ persist: true, name });
+    const b = await openStore({ persist: true, name });
+    await a.mutate(inc);
+    await b.mutate(inc);
+    expect(b.state.attrs.n).toBe(2);
+    await a.mutate(inc);
+    expect(a.state.attrs.n).toBe(3);
+    await Promise.all(Array.from({ length: 30 }, (_, i) => (i % 3 ? a : b).mutate(inc)));
+    await a.flush();
+    await b.flush();
+    const both = await Promise.all([a.mutate((x) => x.attrs.n), b.mutate((x) => x.attrs.n)]);
+    expect(both).toEqual([33, 33]);
+  });
+
+  it('undoes a throwing change alone while holding the lease', async () => {
+    const name = uniq();
+    const s = await openStore({ persist: true, name });
+    const results = await Promise.allSettled([
+      s.mutate(inc),
+      s.mutate((x) => {
+        x.attrs.n = 99;
+        throw new Error('boom');
+      }),
+      s.mutate(inc),
+      s.mutate((x) => (x.attrs.big = 2n)),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'rejected']);
+    await s.flush();
+    expect(s.state.attrs).toEqual({ n: 2 });
+    expect((await stored(name)).attrs).toEqual({ n: 2 });
+  });
+
+  it('lets go of the lease once idle, written, and leaves no timer behind', async () => {
+    const live = liveTimers();
+    const name = uniq();
+    const s = await openStore({ persist: true, name, leaseMs: 20 });
+    await s.mutate(inc);
+    expect(locks.held.has(`workflows:${name}`)).toBe(true);
+    await vi.waitFor(() => expect(locks.held.size).toBe(0));
+    expect((await stored(name)).attrs.n).toBe(1);
+    await sleep(5);
+    expect(live.size).toBe(0);
+  });
+
+  it('writes at once when the page is hidden, without waiting for the write timer', async () => {
+    const name = uniq();
+    const s = await openStore({ persist: true, name, writeMs: 1e6 });
+    await s.mutate(inc);
+    expect((await stored(name)).attrs.n).toBeUndefined();
+    const hidden = vi.spyOn(document, 'hidden', 'get').mockReturnValue(true);
+    document.dispatchEvent(new Event('visibilitychange', { bubbles: true }));
+    await vi.waitFor(async () => expect((await stored(name)).attrs.n).toBe(1));
+    hidden.mockRestore();
+    expect(locks.held.size).toBe(1);
+  });
+
+  it('lets go of the lease, written, when the page hides', async () => {
+    const name = uniq();
+    const s = await openStore({ persist: true, name });
+    await s.mutate(inc);
+    dispatchEvent(new Event('pagehide'));
+    await vi.waitFor(() => expect(locks.held.size).toBe(0));
+    expect((await stored(name)).attrs.n).toBe(1);
   });
 });
 
+describe('idle cost', () => {
+  it('an idle store runs no timer: none without the lease, none left after it', async () => {
+    const live = liveTimers();
+    const s = await openStore({ persist: true, name: uniq() });
+    await s.mutate(inc);
+    await s.flush();
+    expect(live.size).toBe(0);
+  });
+});
