@@ -123,7 +123,7 @@ export function start(options: StartOptions = {}): WorkflowsApi {
   const call = async (name: unknown, args: unknown[]) => {
     const fn = String(name).split('.').reduce((o: any, k) => (o && Object.hasOwn(o, k) ? o[k] : undefined), api);
     if (typeof fn == 'function' && name != 'push') return safe(() => fn(...args));
-    report(new Error(`unknown call "${String(name)}"`));
+    report(`unknown call "${String(name)}"`);
   };
 
   // The build writes each chunk's content hash here, so a release never meets a year-old cached chunk.
@@ -225,7 +225,7 @@ export function start(options: StartOptions = {}): WorkflowsApi {
       await consentGiven(); // in consent mode no request leaves the page before consent(true)
       const [a, d] = await Promise.all([actions(), delivery()]);
       const req = build(a);
-      const ok = 'error' in req ? (report(new Error(req.error), fields.workflow as string), false) : await d.outbox.send(req);
+      const ok = 'error' in req ? (report(req.error, fields.workflow as string), false) : await d.outbox.send(req);
       emit(`${kind}_${ok ? 'sent' : 'failed'}`, fields);
       return ok;
     };
@@ -305,7 +305,7 @@ export function start(options: StartOptions = {}): WorkflowsApi {
   const api: WorkflowsApi = {
     ready,
     push: (...calls) => {
-      for (const c of calls) tail = tail.then(() => (Array.isArray(c) ? call(c[0], c.slice(1)) : report(new Error('push takes [name, ...args] arrays'))));
+      for (const c of calls) tail = tail.then(() => (Array.isArray(c) ? call(c[0], c.slice(1)) : report('push takes [name, ...args] arrays')));
       return 0;
     },
     enroll: later((id: string) => engine!.enroll(text(id, 'a workflow id')), false),
