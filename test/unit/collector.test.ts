@@ -2,31 +2,12 @@
 // state.pending, and what an earlier page left there goes in the first batch.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createCollector } from '../../runtime/collector.js';
-import type { PublicEvent, Store, VisitorState } from '../../runtime/types.js';
+import type { PublicEvent, Store } from '../../runtime/types.js';
+import { memoryStore, state } from './engine-harness.js';
 
 let n = 0;
 const ev = (name: PublicEvent['name'] = 'enrolled'): PublicEvent => ({ id: `ev${++n}`, name, at: 1000 + n, visitor: 'v1', workflow: 'wf' });
 const COLLECTOR = 'https://collect.example.com/e';
-
-/** A store holding only what the collector touches; writes land at once. */
-function memStore(pending?: PublicEvent[]): Store {
-  let state = { pending } as VisitorState;
-  return {
-    get state() {
-      return state;
-    },
-    backend: 'memory',
-    async mutate(fn) {
-      const s = structuredClone(state);
-      const r = fn(s);
-      state = s;
-      return r;
-    },
-    onChange() {},
-    async setPersist() {},
-    async reset() {},
-  };
-}
 
 function setup(store?: Store) {
   const send = vi.fn(async (_item: Record<string, unknown>) => true);
@@ -120,7 +101,7 @@ describe('collector', () => {
   });
 
   it('keeps waiting events in state.pending until their batch is in the outbox', async () => {
-    const store = memStore();
+    const store = memoryStore(state(Date.now()));
     const { c } = setup(store);
     const a = ev();
     c.add([a]);
@@ -131,7 +112,7 @@ describe('collector', () => {
 
   it('sends what an earlier page left pending in its first batch', () => {
     const left = [ev(), ev()];
-    const { c, batches } = setup(memStore(left));
+    const { c, batches } = setup(memoryStore({ ...state(Date.now()), pending: left }));
     const a = ev();
     c.add([a]);
     vi.advanceTimersByTime(5000);
