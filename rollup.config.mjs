@@ -2,10 +2,13 @@
 // JS API, so typechecking and .d.ts output are separate: `npm run typecheck`, `npm run build:types`).
 //
 //   dist/workflows.js        script-tag runtime (IIFE, minified) from runtime/entry.ts      every visitor
-//   dist/chunks/actions.js   webhook and app request builders (ESM, minified) from runtime/actions/entry.ts
-//   dist/chunks/renderer.js  promotion renderer (ESM, minified) from runtime/renderer/entry.ts, built only once
-//                            that file exists. The runtime will fetch it on first need with import(), from a
-//                            URL relative to its own script, so it is an ES module and not an IIFE.
+//   dist/chunks/sensors.js   page-trigger watchers (ESM, minified) from runtime/sensors/entry.ts
+//   dist/chunks/outbox.js    the persisted outbox and collector batching (ESM, minified) from runtime/outbox.ts
+//   dist/chunks/actions.js   webhook and app request builders, the Code step runner (ESM, minified) from
+//                            runtime/actions/entry.ts
+//   dist/chunks/renderer.js  promotion renderer (ESM, minified) from runtime/renderer/entry.ts
+//   Each chunk is built only once its entry exists. The runtime fetches chunks on first need with import(),
+//   from a URL relative to its own script, so they are ES modules and not IIFEs (docs/runtime.md says when).
 //   dist/esm/index.js        the pure model for npm users (ESM, readable) from src/index.ts
 //   dist/esm/runtime.js      the runtime as ESM (readable) from runtime/index.ts
 //   dist/cli.mjs             the CLI for Node (ESM) from src/cli/main.ts; bin/workflows.mjs imports it
@@ -56,6 +59,15 @@ const optional = (file) => existsSync(new URL(`./${file}`, import.meta.url));
 
 const browser = () => [nodeResolve({ browser: true, extensions: ['.mjs', '.js', '.ts', '.tsx', '.json'] }), compile(BROWSER_TARGET)];
 
+/** Lazy chunks by name (`dist/chunks/<name>.js`) and the entry each is built from. */
+const CHUNK_ENTRIES = {
+  sensors: 'runtime/sensors/entry.ts',
+  outbox: 'runtime/outbox.ts',
+  actions: 'runtime/actions/entry.ts',
+  renderer: 'runtime/renderer/entry.ts',
+};
+const CHUNKS = Object.keys(CHUNK_ENTRIES);
+
 /**
  * The script tag imports its chunks as `chunks/<name>.js?v=<content hash>`, so chunks can be cached for a year
  * and a release still reaches every visitor. Chunks are built first; this reads their hashes.
@@ -65,7 +77,7 @@ const chunkVersions = () => ({
   transform(code, id) {
     if (!id.endsWith('runtime/index.ts')) return null;
     const versions = {};
-    for (const name of ['renderer', 'actions']) {
+    for (const name of CHUNKS) {
       const file = new URL(`./dist/chunks/${name}.js`, import.meta.url);
       if (existsSync(file)) versions[name] = createHash('sha256').update(readFileSync(file)).digest('hex').slice(0, 12);
     }
@@ -89,8 +101,6 @@ const chunk = (name, entry) => optional(entry) && {
   onwarn,
   output: { file: `dist/chunks/${name}.js`, format: 'es', plugins: [minify()] },
 };
-const renderer = () => chunk('renderer', 'runtime/renderer/entry.ts');
-const actions = () => chunk('actions', 'runtime/actions/entry.ts');
 
 // For npm users: dependencies stay imports, their bundler dedupes them.
 const escape = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -123,5 +133,6 @@ const cli = () => ({
   output: { file: 'dist/cli.mjs', format: 'es', inlineDynamicImports: true },
 });
 
-const builds = process.env.ONLY === 'cli' ? [cli] : [renderer, actions, scriptTag, model, runtimeModule, cli];
+const chunks = CHUNKS.map((name) => () => chunk(name, CHUNK_ENTRIES[name]));
+const builds = process.env.ONLY === 'cli' ? [cli] : [...chunks, scriptTag, model, runtimeModule, cli];
 export default builds.map((build) => build()).filter(Boolean);

@@ -2,16 +2,22 @@
  * The runtime's front door: `start()` creates `window.workflows` at once (calls made before the bundle and
  * the visitor state are loaded wait for them, in order), then loads everything and runs the page view.
  * Nothing here may throw into the host page: every public call resolves, and failures go to `on('error')`.
+ *
+ * What only some pages need is a lazy chunk, imported from beside the script on first need (docs/runtime.md):
+ * `sensors` when a cursor first waits on a page trigger, `outbox` for a collector, a webhook or app request or
+ * requests an earlier page left, `actions` for Webhook, App and Code steps, `renderer` for promotions.
  */
 import { nanoid } from 'nanoid';
 import { COMPILED_FORMAT, type CompiledBundle } from '../src/compile/types.js';
 import type { EvalContext } from '../src/conditions/types.js';
-import { createCode, type CodeContext } from './actions/code.js';
+import { createRegistry, type CodeContext } from './actions/code.js';
 import type * as Actions from './actions/entry.js';
 import type { Built } from './actions/webhook.js';
 import { createEngine, type Engine } from './engine.js';
-import { createOutbox } from './outbox.js';
-import { commerceEvent, watch, watchDataLayer, watchNavigation } from './sensors/index.js';
+import type * as OutboxChunk from './outbox.js';
+import { commerceEvent, watchDataLayer } from './sensors/datalayer.js';
+import type * as Sensors from './sensors/entry.js';
+import { watchNavigation } from './sensors/navigation.js';
 import { openStore } from './store.js';
 import { createTransport } from './transport.js';
 import type { PromotionRenderer, PublicEvent, PublicEventName, Store } from './types.js';
@@ -86,19 +92,28 @@ export function start(options: StartOptions = {}): WorkflowsApi {
     bundleUrl: options.bundleUrl ?? attr('workflows') ?? '/workflows.json',
     collector: options.collector ?? attr('collector'),
     consent: options.consent ?? (attr('consent') as StartOptions['consent']),
-    debug: options.debug ?? (attr('debug') !== undefined || /[?&]workflows_debug\b/.test(location.search) || safe(() => sessionStorage.getItem(DEBUG_KEY) === '1')),
+    // The immediate switches only: the session's flag is read once the page is idle (below).
+    debug: options.debug ?? (attr('debug') !== undefined || /[?&]workflows_debug\b/.test(location.search)),
     chunks: options.chunks ?? (script?.src ? new URL('chunks/', script.src).href : '/chunks/'),
   };
 
   const listeners = new Map<string, Set<Listener>>();
-  let debugOn = Boolean(o.debug);
+  let debugOn = o.debug;
   let engine: Engine | undefined;
   let store: Store | undefined;
   let onPage = async () => {};
   let onConsent = async (_granted: boolean) => {};
   let emit: (name: PublicEventName, fields: Partial<PublicEvent>) => void = () => {};
-  const code = createCode((e) => report(e));
-  const log = (m: string) => debugOn && safe(() => console.info(`[workflows] ${m}`));
+  // Code handlers registered before or after the actions chunk (which runs them) arrives.
+  const registry = createRegistry();
+  // While debug is off, the last 100 lines wait here: turned on late, it still explains this page's start.
+  const lines: string[] = [];
+  const print = (m: string) => safe(() => console.info(m));
+  const log = (m: string) => (debugOn ? print : (l: string) => lines.push(l) > 100 && lines.shift())('[workflows] ' + m);
+  const setDebug = (on: boolean) => {
+    debugOn = on;
+    if (on) lines.splice(0).forEach(print);
+  };
   function report(e: unknown, workflow?: string) {
     log(`error: ${String((e as Error)?.message ?? e)}`);
     emit('error', { message: String((e as Error)?.message ?? e), ...(workflow ? { workflow } : {}) });
@@ -108,7 +123,18 @@ export function start(options: StartOptions = {}): WorkflowsApi {
   const call = async (name: unknown, args: unknown[]) => {
     const fn = String(name).split('.').reduce((o: any, k) => (o && Object.hasOwn(o, k) ? o[k] : undefined), api);
     if (typeof fn == 'function' && name != 'push') return safe(() => fn(...args));
-    report(new Error(`unknown call "${String(name)}"`));
+    report(`unknown call "${String(name)}"`);
+  };
+
+  // The build writes each chunk's content hash here, so a release never meets a year-old cached chunk.
+  const versions: Record<string, string> = typeof __WORKFLOWS_CHUNKS__ == 'object' ? __WORKFLOWS_CHUNKS__ : {};
+  /** A chunk, imported once and then `init`ed; a failed import (network, blocker) is not kept: the next need tries again. */
+  const lazy = <M, T = M>(name: string, init?: (m: M) => T) => {
+    let p: Promise<T> | undefined;
+    return () =>
+      (p ??= import(/* @vite-ignore */ `${o.chunks}${name}.js${versions[name] ? `?v=${versions[name]}` : ''}`)
+        .then((m) => (init ? init(m) : m))
+        .catch((e) => ((p = undefined), Promise.reject(e))));
   };
 
   let tail: Promise<unknown> = Promise.resolve();
@@ -121,6 +147,12 @@ export function start(options: StartOptions = {}): WorkflowsApi {
       return { workflows: 0, hash: '', error };
     },
   );
+  // Storage is slow to first touch in a fresh page: the flag workflows.debug(true) keeps for the session is
+  // read once the page is idle after ready, and then prints what was logged until then.
+  if (options.debug == null && !debugOn)
+    void ready.then(() =>
+      (globalThis.requestIdleCallback ?? setTimeout)(() => safe(() => sessionStorage.getItem(DEBUG_KEY)) == '1' && setDebug(true), { timeout: 2e3 }),
+    );
 
   /** Every public call: after boot, in order, never throwing. */
   const later =
@@ -138,8 +170,31 @@ export function start(options: StartOptions = {}): WorkflowsApi {
     const consentWaiters: (() => void)[] = [];
     const consentGiven = () => (consented ? Promise.resolve() : new Promise<void>((go) => consentWaiters.push(go)));
     const s = (store = await openStore({ persist, log }));
-    const outbox = createOutbox(s, {});
-    const transport = createTransport({ collector: o.collector, store: s, outbox, consent: () => consented, now: Date.now, onError: report });
+    // The outbox, and batching for the collector when there is one: created when first needed.
+    const delivery = lazy('outbox', (m: typeof OutboxChunk) => {
+      const outbox = m.createOutbox(s);
+      outbox.resume();
+      return { outbox, collector: o.collector ? m.createCollector({ url: o.collector, outbox, store: s, onError: report }) : undefined };
+    });
+    // Released events wait here for the collector's chunk (the newest 500). A failed import is reported, and
+    // the next event tries again; the report itself, an event too, does not.
+    const queue: PublicEvent[] = [];
+    let failing = 0;
+    const deliver = () =>
+      failing ||
+      delivery().then(
+        (d) => d.collector?.add(queue.splice(0)),
+        (e) => {
+          failing = 1;
+          report(e);
+          failing = 0;
+        },
+      );
+    const transport = createTransport({
+      consent: () => consented,
+      onError: report,
+      collect: o.collector ? (events) => (queue.push(...events) > 500 && queue.splice(0, queue.length - 500), deliver()) : undefined,
+    });
     emit = (name, fields) => {
       const event = { id: nanoid(), name, at: Date.now(), visitor: s.state.id, ...fields } as PublicEvent;
       for (const fn of [...(listeners.get(name) ?? []), ...(listeners.get('*') ?? [])]) safe(() => fn(event));
@@ -162,15 +217,15 @@ export function start(options: StartOptions = {}): WorkflowsApi {
       Object.defineProperty(contextOf(s.state, { url: location.href, referrer: document.referrer, title: document.title }, Date.now(), device, '', event), 'timezone', {
         get: () => (tz ??= safe(() => Intl.DateTimeFormat().resolvedOptions().timeZone) ?? 'UTC'),
       });
-    let renderer: Promise<PromotionRenderer> | undefined;
-    let actions: Promise<typeof Actions> | undefined;
-    // The build writes each chunk's content hash here, so a release never meets a year-old cached chunk.
-    const versions: Record<string, string> = typeof __WORKFLOWS_CHUNKS__ == 'object' ? __WORKFLOWS_CHUNKS__ : {};
-    const chunk = (name: string) => import(/* @vite-ignore */ `${o.chunks}${name}.js${versions[name] ? `?v=${versions[name]}` : ''}`);
+    const actions = lazy<typeof Actions>('actions');
+    const sensors = lazy<typeof Sensors>('sensors');
+    // Time on page and site count from these, not from the sensors chunk's arrival.
+    const host = { pageStart: () => pageStart, sessionStart: () => s.state.session.start, now: Date.now };
     const send = async (kind: 'webhook' | 'app', build: (a: typeof Actions) => Built, fields: Partial<PublicEvent>) => {
       await consentGiven(); // in consent mode no request leaves the page before consent(true)
-      const req = build(await (actions ??= chunk('actions').catch((e) => ((actions = undefined), Promise.reject(e)))));
-      const ok = 'error' in req ? (report(new Error(req.error), fields.workflow as string), false) : await outbox.send(req);
+      const [a, d] = await Promise.all([actions(), delivery()]);
+      const req = build(a);
+      const ok = 'error' in req ? (report(req.error, fields.workflow as string), false) : await d.outbox.send(req);
       emit(`${kind}_${ok ? 'sent' : 'failed'}`, fields);
       return ok;
     };
@@ -183,9 +238,19 @@ export function start(options: StartOptions = {}): WorkflowsApi {
       context,
       emit: (name, fields) => emit(name, fields),
       log,
-      watch: (t, fire) => watch(t, fire, { pageStart: () => pageStart, sessionStart: () => s.state.session.start, now: Date.now }, report),
-      // A failed import (network, blocker) is not kept: the next promotion tries again.
-      renderer: () => (renderer ??= chunk('renderer').then((m) => m.createRenderer(), (e) => ((renderer = undefined), Promise.reject(e)))),
+      // Synchronous for the engine: the watcher starts when the sensors chunk arrives, unless unwatched by then.
+      // A failed import is reported; the next trigger armed tries again.
+      watch: (t, fire) => {
+        const since = Date.now();
+        let off: (() => void) | undefined;
+        let live = 1;
+        sensors().then((m) => void (live && (off = m.watch(t, fire, host, report, since))), report);
+        return () => {
+          live = 0;
+          off?.();
+        };
+      },
+      renderer: lazy('renderer', (m: { createRenderer(): PromotionRenderer }) => m.createRenderer()),
       webhook: (node, data, key) => send('webhook', (a) => a.webhookRequest(node, data, bundle.site.webhookHosts, key), { workflow: (data.workflow as any)?.id, url: node.url }),
       app: (node, data, key) => {
         const app = bundle.apps[node.app];
@@ -193,17 +258,22 @@ export function start(options: StartOptions = {}): WorkflowsApi {
       },
       code: async (node, c) => {
         await consentGiven();
-        return code.run(node, {
+        const ctx: CodeContext = {
           visitor: { id: s.state.id, attributes: { ...s.state.attrs }, segments: [...s.state.segments] },
           workflow: { id: c.wf, step: c.node },
           form: { ...(c.form ?? {}) },
           track: api.track,
           identify: api.identify,
           segments: { add: api.segments.add, remove: api.segments.remove },
-        });
+        };
+        return (await actions()).createCode(report, registry).run(node, ctx);
       },
     }));
-    s.onChange(() => e.sync());
+    s.onChange(() => {
+      e.sync();
+      // Another tab queued a request: this one retries it too should that tab go away.
+      if (s.state.outbox.length) deliver();
+    });
 
     const view = async () => {
       pageStart = Date.now();
@@ -226,7 +296,8 @@ export function start(options: StartOptions = {}): WorkflowsApi {
         await e.dispatch({ key: `commerce:${ce.name}`, props: ce.props });
       })().catch(report);
     }, report);
-    outbox.resume();
+    // Requests an earlier page left are resumed; with a collector, batching (and what it left pending) starts.
+    if (s.state.outbox.length || (o.collector && consented)) deliver();
     await view();
     return bundle;
   }
@@ -234,7 +305,7 @@ export function start(options: StartOptions = {}): WorkflowsApi {
   const api: WorkflowsApi = {
     ready,
     push: (...calls) => {
-      for (const c of calls) tail = tail.then(() => (Array.isArray(c) ? call(c[0], c.slice(1)) : report(new Error('push takes [name, ...args] arrays'))));
+      for (const c of calls) tail = tail.then(() => (Array.isArray(c) ? call(c[0], c.slice(1)) : report('push takes [name, ...args] arrays')));
       return 0;
     },
     enroll: later((id: string) => engine!.enroll(text(id, 'a workflow id')), false),
@@ -272,10 +343,10 @@ export function start(options: StartOptions = {}): WorkflowsApi {
       await engine!.pageView();
     }, undefined),
     debug: (on = true) => {
-      debugOn = on;
+      setDebug(on);
       safe(() => (on ? sessionStorage.setItem(DEBUG_KEY, '1') : sessionStorage.removeItem(DEBUG_KEY)));
     },
-    register: (name, fn) => code.register(name, fn),
+    register: (name, fn) => registry.register(name, fn),
   };
   window.workflows = api;
   // Calls queued by the snippet before we loaded, then any made through push: each waits for the one before (a

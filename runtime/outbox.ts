@@ -122,3 +122,6 @@ export function createOutbox(store: Store, o: OutboxOptions = {}): Outbox {
     resume: run,
   };
 }
+
+// The outbox chunk (`dist/chunks/outbox.js`) is built from this file; collector batching, its main client, rides along.
+export { createCollector } from './collector.js';

@@ -10,7 +10,7 @@
  * the lock; the holder writes what it has and lets go, and the new holder reads the freshest state. Without Web
  * Locks, every change is read, applied and written in turn, as one transaction.
  */
-import { createStore, del, get, set } from 'idb-keyval';
+import { createStore, del, get, promisifyRequest } from 'idb-keyval';
 import { nanoid } from 'nanoid';
 import { STATE_VERSION, type Backend, type Store, type VisitorState } from './types.js';
 
@@ -74,7 +74,11 @@ export async function openStore({ persist: on, log, name = 'visitor', leaseMs = 
   const ls = () => localStorage;
   // [read, write] of each persistent backend, in fallback order.
   const B: [() => unknown, (j: string) => unknown][] = [
-    [() => get(name, db), (j) => set(name, j, db)],
+    [
+      () => get(name, db),
+      // Committed at once rather than when the event loop next turns: a write made as the page goes away lands.
+      (j) => db('readwrite', (o) => (o.put(j, name), o.transaction.commit?.(), promisifyRequest(o.transaction))),
+    ],
     [() => ls().getItem(L), (j) => ls().setItem(L, j)],
   ];
   /** Index in NAMES of the backend in use. */
@@ -200,7 +204,11 @@ export async function openStore({ persist: on, log, name = 'visitor', leaseMs = 
       await write();
       drop();
     });
-  const leave = () => void release();
+  /** The page goes: write what storage lacks now, in this task (later ones may never run), and let go. */
+  const leave = () => {
+    if (good !== saved && shared()) void io(1, (saved = good));
+    drop();
+  };
   const hide = () => document.hidden && void write();
   const drop = () => {
     held?.();
@@ -252,7 +260,7 @@ export async function openStore({ persist: on, log, name = 'visitor', leaseMs = 
       // timer (the executor flushes first), and hiding the page flushes at once.
       due ||= setTimeout(write, writeMs);
       clearTimeout(idle);
-      idle = setTimeout(leave, leaseMs);
+      idle = setTimeout(release, leaseMs);
     } else await write();
     for (const [job, r] of out) job.res(r);
   };

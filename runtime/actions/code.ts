@@ -3,6 +3,8 @@
  * Resolves true (port `next`) when the handler returns or resolves, false (port `failed`) when it throws,
  * rejects, takes longer than `timeoutMs` (default 3000), or is not registered by then; the reason goes to
  * `onError`. A handler registered after the step started still runs, within the timeout.
+ * The runner lives in the actions chunk; the registry (`createRegistry`) is all the script tag carries, so that
+ * `register` works before and after the chunk arrives.
  */
 import type { CodeNode } from '../../src/model/types.js';
 
@@ -26,24 +28,39 @@ export interface CodeContext {
 
 export type CodeHandler = (ctx: CodeContext) => unknown;
 
-export interface Code {
-  /** Registers a handler; a later call with the same name replaces it. */
+/** Handlers by name, and the steps waiting for one that is not registered yet. */
+export interface Registry {
+  readonly handlers: Map<string, CodeHandler>;
+  readonly waiting: Set<() => void>;
+  /** Registers a handler; a later call with the same name replaces it. Waiting steps look again. */
   register(name: string, fn: CodeHandler): void;
+}
+
+export interface Code {
+  register: Registry['register'];
   run(node: Pick<CodeNode, 'handler' | 'code' | 'timeoutMs'>, ctx: CodeContext): Promise<boolean>;
 }
 
 export const CSP_BLOCKED =
   "inline code is blocked by this page's Content-Security-Policy (it needs 'unsafe-eval'); register a named handler with workflows.register() instead";
 
-export function createCode(onError: (message: string) => void): Code {
+export function createRegistry(): Registry {
   const handlers = new Map<string, CodeHandler>();
-  // Steps waiting for a handler that is not registered yet.
   const waiting = new Set<() => void>();
   return {
+    handlers,
+    waiting,
     register(name, fn) {
       handlers.set(name, fn);
       waiting.forEach((go) => go());
     },
+  };
+}
+
+/** A runner over `registry` (the script tag's, when it loads the actions chunk; a new one by default). */
+export function createCode(onError: (message: string) => void, { handlers, waiting, register } = createRegistry()): Code {
+  return {
+    register,
     run(n, ctx) {
       return new Promise((res) => {
         let fn: CodeHandler | undefined;

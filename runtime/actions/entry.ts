@@ -1,7 +1,8 @@
 /**
  * The actions chunk (`dist/chunks/actions.js`): request builders for Webhook and App steps, with the
- * placeholder filler. Loaded with import() on the first such step, so pages whose workflows only show
- * promotions never download provider formats.
+ * placeholder filler, and the Code step runner. Loaded with import() on the first such step, so pages whose
+ * workflows only show promotions never download provider formats or the runner.
  */
 export { appRequest } from './apps.js';
+export { createCode } from './code.js';
 export { webhookRequest } from './webhook.js';

@@ -1,6 +1,8 @@
 /**
  * Sensors: the DOM triggers, watched only while some cursor waits on them (see docs/triggers.md).
  * `watch` never throws; what fails is reported to `err` and the watcher then simply does not fire.
+ * The script tag does not carry `watch`: it is the sensors chunk (entry.ts), fetched when a cursor first waits
+ * on a page trigger. Route changes and the data layer are watched from the start, by the core.
  */
 import type { Trigger } from '../../src/model/types.js';
 import type { Fire, SensorHost } from '../types.js';
@@ -10,7 +12,11 @@ export { commerceEvent, watchDataLayer, type Cart } from './datalayer.js';
 export { watchNavigation } from './navigation.js';
 export type { Err };
 
-export function watch(t: Trigger, fire: Fire, host: SensorHost, err: Err): () => void {
+/**
+ * `since`: when the step started waiting (default now). The core arms a trigger before this chunk may have
+ * arrived; inactivity counts from then, as the other timed kinds count from the page or session start.
+ */
+export function watch(t: Trigger, fire: Fire, host: SensorHost, err: Err, since = host.now()): () => void {
   let live = 1;
   const now = () => host.now();
   const stop = group(err, (on, off) => {
@@ -37,7 +43,7 @@ export function watch(t: Trigger, fire: Fire, host: SensorHost, err: Err): () =>
       case 'time_on_site':
         return wait(() => host.sessionStart());
       case 'inactivity': {
-        let last = now();
+        let last = since;
         for (const k of ['pointermove', 'pointerdown', 'keydown', 'scroll']) on(k, () => (last = now()));
         return wait(() => last);
       }

@@ -79,6 +79,7 @@ test('falls back to localStorage on a page that removed indexedDB, and to memory
   const name = `pw-noidb-${Date.now()}`;
   expect(await page.evaluate((k) => window.__store.open(k), name)).toBe('localstorage');
   await page.evaluate((k) => window.__store.bump(k, 2), name);
+  await page.evaluate((k) => window.__store.stores[k]!.flush(), name);
   expect(await page.evaluate((k) => JSON.parse(localStorage.getItem('workflows:' + k)!).attrs.n, name)).toBe(2);
   expect(await page.evaluate(() => window.__store.logs)).toEqual([expect.stringMatching(/^storage: indexeddb failed \(.+\), using localstorage$/)]);
 

@@ -88,4 +88,56 @@ describe('runtime loader', () => {
     await Promise.resolve();
     expect(errors).toEqual(['unknown call "nope"']);
   });
+
+  describe('debug', () => {
+    afterEach(() => sessionStorage.clear());
+
+    it('reads the session flag only once ready and idle, then prints what was logged before', async () => {
+      serve(JSON.stringify({ ...bundle, workflows: [] }));
+      sessionStorage.setItem('workflows:debug', '1');
+      const info = vi.spyOn(console, 'info').mockImplementation(() => {});
+      const read = vi.spyOn(window, 'sessionStorage', 'get');
+      const api = start();
+      api.push(['nope']);
+      expect(read).not.toHaveBeenCalled();
+      await api.ready;
+      expect(read).not.toHaveBeenCalled();
+      await vi.waitFor(() => expect(info).toHaveBeenCalledWith('[workflows] error: unknown call "nope"'));
+      expect(read).toHaveBeenCalled();
+      // On from then on.
+      api.push(['again']);
+      await vi.waitFor(() => expect(info).toHaveBeenLastCalledWith('[workflows] error: unknown call "again"'));
+    });
+
+    it('keeps the last 100 lines while off, and prints them when debug(true) is called', async () => {
+      serve(JSON.stringify({ ...bundle, workflows: [] }));
+      const info = vi.spyOn(console, 'info').mockImplementation(() => {});
+      const api = start();
+      const errors: unknown[] = [];
+      api.on('error', (e) => errors.push(e));
+      await api.ready;
+      for (let i = 0; i < 120; i++) api.push([`n${i}`]);
+      await vi.waitFor(() => expect(errors).toHaveLength(120));
+      await new Promise((r) => setTimeout(r, 50));
+      expect(info).not.toHaveBeenCalled();
+      api.debug(true);
+      expect(info).toHaveBeenCalledTimes(100);
+      expect(info.mock.calls[0]).toEqual(['[workflows] error: unknown call "n20"']);
+      expect(sessionStorage.getItem('workflows:debug')).toBe('1');
+      api.debug(false);
+      expect(sessionStorage.getItem('workflows:debug')).toBeNull();
+    });
+
+    it('data-debug turns it on at once, without reading storage', async () => {
+      document.body.innerHTML = '<script data-workflows="/workflows.json" data-debug></script>';
+      serve(JSON.stringify({ ...bundle, workflows: [] }));
+      const info = vi.spyOn(console, 'info').mockImplementation(() => {});
+      const read = vi.spyOn(window, 'sessionStorage', 'get');
+      const api = start();
+      api.push(['nope']);
+      await vi.waitFor(() => expect(info).toHaveBeenCalledWith('[workflows] error: unknown call "nope"'));
+      await new Promise((r) => setTimeout(r, 50));
+      expect(read).not.toHaveBeenCalled();
+    });
+  });
 });

@@ -76,8 +76,23 @@ export async function expectSegment(page: Page, id: string, want = true, timeout
     .toBe(want);
 }
 
-/** The visitor state as stored in IndexedDB (`workflows` / `state` / `visitor`), or null when none is stored. */
-export function storedState(page: Page): Promise<VisitorState | null> {
+/**
+ * The visitor state as stored in IndexedDB (`workflows` / `state` / `visitor`), or null when none is stored, once
+ * it has settled: the runtime writes changes up to 50 ms after making them, so this reads until two reads 100 ms
+ * apart agree (at most 3 s).
+ */
+export async function storedState(page: Page): Promise<VisitorState | null> {
+  let last = JSON.stringify(await readStored(page));
+  for (let i = 0; i < 30; i++) {
+    await page.waitForTimeout(100);
+    const now = JSON.stringify(await readStored(page));
+    if (now === last) break;
+    last = now;
+  }
+  return JSON.parse(last) as VisitorState | null;
+}
+
+function readStored(page: Page): Promise<VisitorState | null> {
   return page.evaluate(async () => {
     const dbs = await indexedDB.databases();
     if (!dbs.some((d) => d.name === 'workflows')) return null;

@@ -1,0 +1,296 @@
+// What only some pages need comes in lazy chunks (docs/runtime.md, "Lazy chunks"): which chunk a page fetches,
+// and when, with the real runtime (dist/workflows.js) in Chromium. Triggers still fire when their chunk arrives
+// late, timed ones counting from the page start; a failed import is reported and tried again.
+import { expect, test, type Page } from '@playwright/test';
+import { api, compile, consoleOf, events, expectSegment, pageErrors, ready, recordEvents, serveBundle, storedState, waitForEvent, workflow } from './helpers/runtime.js';
+import { startServer, type TestServer } from './helpers/server.js';
+
+const manual = (...ids: string[]) => ids.map((id) => ({ id, name: id, kind: 'manual' }));
+
+/** Names of the chunks the page requests from now on (`sensors`, `outbox`, ...), in order. */
+function chunksOf(page: Page): string[] {
+  const out: string[] = [];
+  page.on('request', (r) => {
+    const m = /\/chunks\/([\w-]+)\.js(\?v=[0-9a-f]{12})?$/.exec(new URL(r.url()).pathname + new URL(r.url()).search);
+    if (m) out.push(m[1]!);
+  });
+  return out;
+}
+
+/** Holds the sensors chunk back until `release()` is called. */
+async function holdSensors(page: Page): Promise<{ release: () => void; asked: Promise<void> }> {
+  let release!: () => void;
+  let asked!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  const seen = new Promise<void>((r) => (asked = r));
+  await page.route('**/chunks/sensors.js*', async (route) => {
+    asked();
+    await held;
+    await route.continue();
+  });
+  return { release, asked: seen };
+}
+
+/** An If/Then that waits for the custom event `arm`, then for `trigger`, then tags `segment`. */
+const armed = (id: string, trigger: Record<string, unknown>, segment = id) =>
+  workflow(
+    id,
+    [
+      { id: 'arm', kind: 'if', triggers: [{ on: 'event', name: `arm-${id}` }] },
+      { id: 'wait', kind: 'if', triggers: [trigger] },
+      { id: 'tag', kind: 'segment', segment, action: 'add' },
+    ],
+    [
+      ['arm', 'then', 'wait'],
+      ['wait', 'then', 'tag'],
+    ],
+  );
+
+test('a page whose workflows wait on no page trigger fetches no chunk at all', async ({ page }) => {
+  const errors = pageErrors(page);
+  const chunks = chunksOf(page);
+  await serveBundle(
+    page,
+    compile({
+      workflows: [
+        workflow('on-view', [{ id: 'view', kind: 'if', triggers: [{ on: 'page_view' }] }, { id: 'tag', kind: 'segment', segment: 'viewed', action: 'add' }], [['view', 'then', 'tag']]),
+        workflow('on-signup', [{ id: 'wait', kind: 'if', triggers: [{ on: 'event', name: 'signup' }] }, { id: 'tag', kind: 'segment', segment: 'signed-up', action: 'add' }], [['wait', 'then', 'tag']]),
+        // Waits on a page trigger only after an event that never comes.
+        armed('never', { on: 'scroll_depth', percent: 50 }),
+      ],
+      segments: manual('viewed', 'signed-up', 'never'),
+    }),
+  );
+  await recordEvents(page);
+  await page.goto('/test/runtime.html');
+  await ready(page);
+  await api(page, (w) => w.track('signup'));
+  await expectSegment(page, 'signed-up');
+  await expectSegment(page, 'viewed');
+  // The data layer is still mirrored, without the outbox chunk.
+  expect(await page.evaluate(() => ((window as any).dataLayer as { event?: string }[]).some((e) => e.event === 'workflows.enrolled'))).toBe(true);
+  await page.waitForTimeout(300);
+  expect(chunks).toEqual([]);
+  expect(await events(page, 'error')).toEqual([]);
+  expect(errors).toEqual([]);
+});
+
+test('exit intent: the sensors chunk is fetched when the step starts waiting, once, and the trigger fires', async ({ page }) => {
+  const errors = pageErrors(page);
+  const chunks = chunksOf(page);
+  await page.clock.install();
+  await serveBundle(
+    page,
+    compile({
+      workflows: [armed('leaving', { on: 'exit_intent', minDwellSeconds: 2 }), armed('clicked', { on: 'click', selector: '#buy' })],
+      segments: manual('leaving', 'clicked'),
+    }),
+  );
+  await recordEvents(page);
+  await page.goto('/test/runtime.html');
+  await ready(page);
+  await page.waitForTimeout(200);
+  expect(chunks).toEqual([]);
+  await api(page, (w) => Promise.all([w.track('arm-leaving'), w.track('arm-clicked')]));
+  await expect.poll(() => chunks).toEqual(['sensors']);
+  await page.clock.fastForward(2500); // past the dwell, counted from the page start
+  await page.mouse.move(300, 200);
+  await page.mouse.move(300, -1);
+  await expectSegment(page, 'leaving');
+  await page.locator('#buy').click();
+  await expectSegment(page, 'clicked');
+  expect(chunks).toEqual(['sensors']);
+  expect(errors).toEqual([]);
+});
+
+test('a sensors chunk that arrives late: time on page counts from the page start, and a page already scrolled fires', async ({ page }) => {
+  const errors = pageErrors(page);
+  await page.clock.install();
+  const sensors = await holdSensors(page);
+  await serveBundle(
+    page,
+    compile({
+      workflows: [
+        workflow('timed', [{ id: 'wait', kind: 'if', triggers: [{ on: 'time_on_page', seconds: 5 }] }, { id: 'tag', kind: 'segment', segment: 'timed', action: 'add' }], [['wait', 'then', 'tag']]),
+        armed('deep', { on: 'scroll_depth', percent: 50 }),
+      ],
+      segments: manual('timed', 'deep'),
+    }),
+  );
+  await recordEvents(page);
+  await page.goto('/test/runtime.html');
+  await ready(page);
+  await sensors.asked;
+  // Six seconds pass while the chunk is on its way; the visitor scrolls down a tall page meanwhile.
+  await page.clock.fastForward(6000);
+  await page.evaluate(() => {
+    document.body.style.height = '4000px';
+    scrollTo(0, 3000);
+  });
+  await api(page, (w) => w.track('arm-deep'));
+  expect(await api(page, (w) => w.segments.list())).toEqual([]);
+  sensors.release();
+  // Due already: the trigger fires as soon as the chunk runs, not five seconds after.
+  await expect.poll(async () => (await page.clock.runFor(50), api(page, (w) => w.segments.list()))).toEqual(expect.arrayContaining(['timed', 'deep']));
+  expect(errors).toEqual([]);
+});
+
+test('a sensors chunk that fails to load is reported, and the next trigger armed fetches it again', async ({ page }) => {
+  const errors = pageErrors(page);
+  const chunks = chunksOf(page);
+  let fail = true;
+  await page.route('**/chunks/sensors.js*', (route) => (fail ? ((fail = false), route.fulfill({ status: 503, body: '' })) : route.continue()));
+  await serveBundle(
+    page,
+    compile({
+      workflows: [armed('first', { on: 'click', selector: '#buy' }), armed('second', { on: 'click', selector: '#buy' })],
+      segments: manual('first', 'second'),
+    }),
+  );
+  await recordEvents(page);
+  await page.goto('/test/runtime.html');
+  await ready(page);
+  await api(page, (w) => w.track('arm-first'));
+  const error = await waitForEvent(page, 'error');
+  expect(error.message).toMatch(/chunks\/sensors\.js/);
+  await api(page, (w) => w.track('arm-second'));
+  await expect.poll(() => chunks).toEqual(['sensors', 'sensors']);
+  await page.locator('#buy').click();
+  await expectSegment(page, 'second');
+  // The first watcher's import failed: it does not fire on this page.
+  expect(await api(page, (w) => w.segments.has('first'))).toBe(false);
+  expect(errors).toEqual([]);
+});
+
+test('Code handlers registered through the snippet before load and after the actions chunk arrived both run', async ({ page }) => {
+  const errors = pageErrors(page);
+  const chunks = chunksOf(page);
+  const code = (id: string, handler: string) =>
+    workflow(
+      id,
+      [
+        { id: 'asked', kind: 'if', triggers: [{ on: 'event', name: id }] },
+        { id: 'run', kind: 'code', handler },
+        { id: 'next', kind: 'segment', segment: `${id}-next`, action: 'add' },
+      ],
+      [
+        ['asked', 'then', 'run'],
+        ['run', 'next', 'next'],
+      ],
+    );
+  await serveBundle(page, compile({ workflows: [code('early', 'queued'), code('late', 'direct')], segments: manual('early-next', 'late-next') }));
+  await recordEvents(page);
+  await page.addInitScript(() => {
+    (window as any).workflows.push(['register', 'queued', (ctx: any) => ctx.segments.add('queued-ran')]);
+  });
+  await page.goto('/test/runtime.html');
+  await ready(page);
+  await api(page, (w) => w.track('early'));
+  await expectSegment(page, 'early-next');
+  await expectSegment(page, 'queued-ran');
+  expect(chunks).toEqual(['actions']);
+  await page.evaluate(() => window.workflows!.register('direct', (ctx) => ctx.segments.add('direct-ran')));
+  await api(page, (w) => w.track('late'));
+  await expectSegment(page, 'late-next');
+  await expectSegment(page, 'direct-ran');
+  expect(chunks).toEqual(['actions']);
+  expect(errors).toEqual([]);
+});
+
+test.describe('outbox', () => {
+  let server: TestServer;
+  test.beforeAll(async () => {
+    server = await startServer();
+  });
+  test.afterAll(() => server.close());
+
+  test('a webhook request that failed on one page is sent again by the next, which fetches the outbox chunk for it', async ({ page }) => {
+    const errors = pageErrors(page);
+    const chunks = chunksOf(page);
+    server.answer('/flaky', 503);
+    const bundle = compile({
+      workflows: [
+        workflow(
+          'hook',
+          [
+            { id: 'asked', kind: 'if', triggers: [{ on: 'event', name: 'go' }] },
+            { id: 'send', kind: 'webhook', url: `${server.origin}/flaky`, body: { visitor: '{{visitor.id}}' } },
+          ],
+          [['asked', 'then', 'send']],
+        ),
+      ],
+    });
+    await serveBundle(page, bundle);
+    await page.goto('/test/runtime.html');
+    await ready(page);
+    expect(chunks).toEqual([]);
+    await api(page, (w) => w.track('go'));
+    await expect.poll(() => server.posts('/flaky').length).toBe(1);
+    expect([...chunks].sort()).toEqual(['actions', 'outbox']);
+    // Left for a retry a second later; the visitor goes on before that. (Unenrolled, so that the next page does
+    // not retry the step itself, which would fetch the actions chunk too: only the outbox holds the request.)
+    await expect.poll(async () => (await storedState(page))?.outbox.map((i) => i.tries)).toEqual([1]);
+    await api(page, (w) => w.unenroll('hook'));
+    chunks.length = 0;
+    await page.goto('/test/runtime-b.html');
+    await ready(page);
+    await expect.poll(() => server.posts('/flaky').length).toBe(2);
+    const [first, again] = server.posts('/flaky');
+    expect(again!.headers['idempotency-key']).toBe(first!.headers['idempotency-key']);
+    expect(chunks).toEqual(['outbox']);
+    await expect.poll(async () => (await storedState(page))?.outbox).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+});
+
+test.describe('debug', () => {
+  const bundle = compile({
+    workflows: [workflow('gated', [{ id: 'gate', kind: 'if', conditions: { field: 'path', op: 'equals', value: '/pricing' } }, { id: 'tag', kind: 'segment', segment: 'gated', action: 'add' }], [['gate', 'then', 'tag']])],
+    segments: manual('gated'),
+  });
+
+  test('workflows.debug(true) lasts for the session: the next page reads it once idle after ready, then prints its earlier lines', async ({ page }) => {
+    await serveBundle(page, bundle);
+    // When the runtime first touches sessionStorage, and whether its `ready` had resolved by then.
+    await page.addInitScript(() => {
+      const w = window as any;
+      w.__storage = [];
+      let readyDone = false;
+      let api: unknown;
+      Object.defineProperty(window, 'workflows', {
+        configurable: true,
+        get: () => api,
+        set: (v) => {
+          api = v;
+          if (v && !Array.isArray(v)) v.ready.then(() => (readyDone = true));
+        },
+      });
+      const real = (Object.getOwnPropertyDescriptor(window, 'sessionStorage') ?? Object.getOwnPropertyDescriptor(Window.prototype, 'sessionStorage'))!;
+      Object.defineProperty(window, 'sessionStorage', {
+        configurable: true,
+        get() {
+          w.__storage.push(readyDone ? 'after ready' : 'before ready');
+          return real.get!.call(window);
+        },
+      });
+    });
+    const log = consoleOf(page);
+    await page.goto('/test/runtime.html');
+    await ready(page);
+    await expect.poll(() => page.evaluate(() => (window as any).__storage)).toEqual(['after ready']);
+    expect(log.filter((m) => m.text.includes('[workflows]'))).toEqual([]);
+    await page.evaluate(() => window.workflows!.debug(true));
+
+    await page.goto('/test/runtime-b.html');
+    await ready(page);
+    // The line logged during the page view, before the flag was read, is printed once it is.
+    await expect.poll(() => log.map((m) => m.text).join('\n')).toMatch(/\[workflows\] gated: not started: (.*gate"? not met|not this page)/);
+    expect(await page.evaluate(() => (window as any).__storage)).toEqual(['after ready']);
+    const printed = log.filter((m) => m.text.includes('gated: not started')).length;
+    await page.evaluate(() => window.workflows!.debug(false));
+    await page.goto('/test/runtime.html');
+    await ready(page);
+    await page.waitForTimeout(300);
+    expect(log.filter((m) => m.text.includes('gated: not started'))).toHaveLength(printed);
+  });
+});
