@@ -65,6 +65,7 @@ export function createEngine(d: EngineDeps) {
   // This document load: a promotion shown under another load was left behind when the visitor navigated.
   const load = d.id();
   let onScreen = 0; // interrupting promotions showing now
+  const showing = new Map<string, string>(); // cursor id -> promotion this page shows for it
   let timer: ReturnType<typeof setTimeout> | undefined;
   let timerAt = 0;
 
@@ -129,6 +130,14 @@ export function createEngine(d: EngineDeps) {
     try {
       for (let n = 0; c && !disabled.has(c.wf); n++) {
         if (n > 99) return fail(c.wf, 'over 99 steps without waiting');
+        const w = wfs.get(c.wf);
+        if (w && c.ver != w.version) {
+          // Republished: the enrollment goes on at the same step when the new version still has it, else ends.
+          if (!w.nodes[c.node]) return void (await end(c, 'changed'));
+          const ver = w.version;
+          await patch(c, (cur) => void (cur.ver = ver));
+          c.ver = ver;
+        }
         const node = nodeOf(c);
         let port;
         try {
@@ -302,6 +311,7 @@ export function createEngine(d: EngineDeps) {
     blocked.delete(c.id);
     let out: PromotionOutcome = { outcome: 'dismissed' };
     if (stop) onScreen++;
+    showing.set(c.id, id);
     try {
       const taken =
         p &&
@@ -350,6 +360,7 @@ export function createEngine(d: EngineDeps) {
       await dispatch({ key: `promotion:${yes ? 'converted' : 'closed'}`, props: { promotion: id } });
     } finally {
       if (stop) onScreen--;
+      showing.delete(c.id);
       release();
     }
     const cur = find(c.id);
@@ -536,18 +547,29 @@ export function createEngine(d: EngineDeps) {
 
   async function unenroll(id: string): Promise<boolean> {
     const c = st().cursors.find((x) => x.wf == id);
-    if (!c) return false;
-    disarm(c.id);
-    blocked.delete(c.id);
-    const node = nodeOf(c);
-    if (node?.kind == 'promotion' && c.shown) void d.renderer().then((r) => r.hide(node.promotion), () => {});
-    await store.mutate((s) => void (s.cursors = s.cursors.filter((x) => x.id != c.id)));
-    if (c.in) d.emit('exited', { workflow: id, step: c.node, reason: 'unenrolled' });
-    return true;
+    return !!c && (await end(c, 'unenrolled'), true);
   }
 
+  /** Ends an enrollment where it stands: nothing of it stays armed, blocked or on screen. */
+  async function end(c: Cursor, reason: string): Promise<void> {
+    disarm(c.id);
+    blocked.delete(c.id);
+    hide(c.id);
+    await store.mutate((s) => void (s.cursors = s.cursors.filter((x) => x.id != c.id)));
+    if (c.in) d.emit('exited', { workflow: c.wf, step: c.node, reason });
+  }
+
+  /** Takes a promotion this page shows off the screen (its show() then ends as dismissed). */
+  function hide(id: string): void {
+    const promotion = showing.get(id);
+    if (promotion) void d.renderer().then((r) => r.hide(promotion), () => {});
+  }
+
+  /** Stops this page's work (reset): nothing armed, no timer, no promotion of the old visitor left on screen. */
   function stop(): void {
     armed.forEach((_, id) => disarm(id));
+    showing.forEach((_, id) => hide(id));
+    blocked.clear();
     clearTimeout(timer);
     timerAt = 0;
   }

@@ -6,7 +6,7 @@ declare global {
     __store: {
       open(name: string, persist?: boolean): Promise<string>;
       bump(name: string, count: number): Promise<number[]>;
-      stores: Record<string, { state: { id: string; attrs: Record<string, unknown> }; backend: string; reset(): Promise<void> }>;
+      stores: Record<string, { state: { id: string; attrs: Record<string, unknown> }; backend: string; reset(): Promise<void>; flush(): Promise<void> }>;
       logs: string[];
       locks: boolean;
     };

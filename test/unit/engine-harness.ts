@@ -74,6 +74,8 @@ export interface Harness {
   store: ReturnType<typeof memoryStore>;
   events: PublicEvent[];
   shown: ShowRequest[];
+  /** Promotions the executor took off the screen. */
+  hidden: string[];
   /** Resolves the promotion on screen. */
   answer(outcome: PromotionOutcome): Promise<void>;
   watched: { trigger: unknown; fire: Fire; active: boolean }[];
@@ -92,7 +94,8 @@ export function harness(doc: AuthoringDocument, opts: { store?: ReturnType<typeo
   const store = opts.store ?? memoryStore(state(clock.now));
   const events: PublicEvent[] = [];
   const shown: ShowRequest[] = [];
-  const pending: ((o: PromotionOutcome) => void)[] = [];
+  const hidden: string[] = [];
+  const pending: { id: string; resolve: (o: PromotionOutcome) => void }[] = [];
   const watched: Harness['watched'] = [];
   const calls: Harness['calls'] = [];
   const ctx = { url: 'https://shop.test/', device: 'desktop' };
@@ -128,9 +131,14 @@ export function harness(doc: AuthoringDocument, opts: { store?: ReturnType<typeo
       show: (req) => {
         shown.push(req);
         req.report('seen');
-        return new Promise((resolve) => pending.push(resolve));
+        return new Promise((resolve) => pending.push({ id: req.id, resolve }));
       },
-      hide: () => {},
+      // As the real renderer does: the promotion leaves the screen and its show() ends as dismissed.
+      hide: (id) => {
+        hidden.push(id);
+        const i = pending.findIndex((p) => p.id == id);
+        if (i >= 0) pending.splice(i, 1)[0]!.resolve({ outcome: 'dismissed' });
+      },
     }),
     webhook: vi.fn(async (_node, data, key) => (calls.push({ kind: 'webhook', key, data }), opts.effects?.webhook ?? true)),
     app: vi.fn(async (_node, data, key) => (calls.push({ kind: 'app', key, data }), opts.effects?.app ?? true)),
@@ -147,6 +155,7 @@ export function harness(doc: AuthoringDocument, opts: { store?: ReturnType<typeo
     store,
     events,
     shown,
+    hidden,
     watched,
     calls,
     clock,
@@ -154,7 +163,7 @@ export function harness(doc: AuthoringDocument, opts: { store?: ReturnType<typeo
     deps,
     settle,
     async answer(outcome) {
-      pending.shift()?.(outcome);
+      pending.shift()?.resolve(outcome);
       await settle();
     },
   };

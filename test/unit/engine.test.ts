@@ -446,6 +446,56 @@ describe('steps', () => {
   });
 });
 
+describe('republishing and reset', () => {
+  const waitThenTag = (extra: Partial<Workflow> = {}, tagId = 'tag') =>
+    wf(
+      'a',
+      [{ id: 'hello', kind: 'segment', segment: 'leads', action: 'remove' }, { id: 'wait', kind: 'if', triggers: [{ on: 'event', name: 'go' }] }, { id: tagId, kind: 'segment', segment: 'leads', action: 'add' }],
+      [
+        ['hello', 'next', 'wait'],
+        ['wait', 'then', tagId],
+      ],
+      extra,
+    );
+
+  it('a new version goes on with enrollments at a step it still has, and ends those at a step it dropped', async () => {
+    const v1 = harness(doc([waitThenTag({ version: 1 })]));
+    await v1.engine.pageView();
+    await v1.settle();
+    expect(v1.store.state.cursors.map((c) => [c.node, c.ver])).toEqual([['wait', 1]]);
+    // Version 2 keeps the wait step: the enrollment carries on, now on version 2.
+    const v2 = harness(doc([waitThenTag({ version: 2 })]), { store: v1.store });
+    await v2.engine.pageView();
+    await v2.settle();
+    expect(v2.store.state.cursors.map((c) => [c.node, c.ver])).toEqual([['wait', 2]]);
+    await v2.engine.dispatch({ key: 'event:go' });
+    await v2.settle();
+    expect(v2.store.state.segments).toEqual(['leads']);
+    // Version 3 replaced the step the enrollment waits at: it ends, with the reason.
+    const again = harness(doc([waitThenTag({ version: 1 })]));
+    await again.engine.pageView();
+    await again.settle();
+    const v3 = harness(doc([wf('a', [{ id: 'hello', kind: 'segment', segment: 'leads', action: 'remove' }], [], { version: 3 })]), { store: again.store });
+    await v3.engine.pageView();
+    await v3.settle();
+    expect(v3.events.find((e) => e.name == 'exited')).toMatchObject({ workflow: 'a', step: 'wait', reason: 'changed' });
+    expect(v3.store.state.cursors.filter((c) => c.node == 'wait')).toEqual([]);
+  });
+
+  it('stop() (reset) takes this page’s promotion off the screen and leaves nothing armed', async () => {
+    const h = harness(doc([wf('a', [{ id: 'wait', kind: 'if', triggers: [{ on: 'exit_intent' }] }, { id: 'show', kind: 'promotion', promotion: 'p1' }], [['wait', 'then', 'show']])]));
+    await h.engine.pageView();
+    await h.settle();
+    h.watched[0]!.fire();
+    await h.settle();
+    expect(h.shown.map((r) => r.id)).toEqual(['p1']);
+    h.engine.stop();
+    await h.settle();
+    expect(h.hidden).toEqual(['p1']);
+    expect(h.watched.every((w) => !w.active)).toBe(true);
+  });
+});
+
 describe('nextTime', () => {
   it('finds the next wall-clock time in a zone, across DST', () => {
     const now = Date.UTC(2026, 10, 27, 12, 0);
