@@ -1,0 +1,11 @@
+import { chromium } from '@playwright/test';
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
+const ctx = await browser.newContext(); const page = await ctx.newPage();
+await browser.startTracing(page, { categories: ['toplevel', 'devtools.timeline', 'blink.user_timing'] });
+const ready = page.waitForEvent('console', (m) => m.text() === 'bench:ready');
+await page.goto(process.argv[2]); await ready;
+const ev = JSON.parse((await browser.stopTracing()).toString()).traceEvents;
+const mark = ev.find((e) => e.name === 'bench:ready');
+const c = {}; for (const e of ev.filter(e => e.pid === mark.pid && e.tid === mark.tid)) c[e.name + ' ' + e.ph + ' ' + e.cat] = (c[e.name + ' ' + e.ph + ' ' + e.cat] ?? 0) + 1;
+console.log(Object.entries(c).sort((a, b) => b[1] - a[1]).slice(0, 15));
+await browser.close();
