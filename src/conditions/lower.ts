@@ -104,7 +104,8 @@ function rule(o: unknown, neg: boolean): Low {
   return out;
 }
 
-const values = (list: (string | number)[]) => (list.length == 1 ? list[0]! : list);
+/** One value, or the list; -0 written as 0, as JSON would (it compares the same). */
+const values = (list: (string | number)[]) => ((list = list.map((u) => (u === 0 ? 0 : u))), list.length == 1 ? list[0]! : list);
 
 /**
  * A bound as its comparison key, except a date-time written without an offset: its instant depends on the zone it

@@ -39,7 +39,7 @@ function node(c: any, x: any): R {
 const REGEXES = new WeakMap<object, RegExp | 0>();
 
 /**
- * A rule: `[op, field, value, zone]`. `op` is the test (bits 0-3, see `test`) + 16 when negated + 32 when text
+ * A rule: `[op, field, value, zone]`. `op` is the test (bits 0-3, see below) + 16 when negated + 32 when text
  * comparisons respect case + 64 x the kind of ordered comparison (see `key`). `zone` is absent when the rule reads
  * no time zone, '' for the visitor's own zone, else the rule's zone.
  */
@@ -50,6 +50,32 @@ function rule(r: any, x: any): R {
   const k = o >> 6;
   let z = 'UTC';
   let a: any;
+  /**
+   * The tests: 0 equals one of the values, 1 contains, 2 contains on a list field, 3 starts with, 4 ends with,
+   * 5 matches, 6 known, 7 lt, 8 lte, 9 gte, 10 gt, 11 between. `item`: `a` is an item of a list.
+   */
+  const test = (a: unknown, item?: 1): number => {
+    const s = text(a);
+    // Equality, and contains on an item of a list (membership): a list field (segments) compares numbers as
+    // numbers, the items of other lists compare as text.
+    if (!t || (item && t < 3)) return +[t > 1 ? (num(v) ?? v) : v].flat().some((e) => (typeof e == 'number' ? num(a) === e : s != null && low(s, cs) === e));
+    if (t < 6) return s == null ? 0 : t > 4 ? (s.length > 1e4 ? 2 : +(regex(r, v, cs) as RegExp).test(s)) : +low(s, cs)[t > 3 ? 'endsWith' : t > 2 ? 'startsWith' : 'includes'](v);
+    // Bounds are keys already, except date-times without an offset, which are read in the zone.
+    const [lo, hi] = [v].flat().map((u) => (typeof u == 'number' ? u : key(u, k, z)));
+    const w = key(a, k, z);
+    return lo == null
+      ? 2
+      : w == null
+        ? 0
+        : t < 11
+          ? +(t < 8 ? w < lo : t < 9 ? w <= lo : t < 10 ? w >= lo : w > lo)
+          : lo <= hi!
+            ? +(w >= lo && w <= hi!)
+            : // Only times of day wrap (a window across midnight); other reversed ranges are malformed.
+              k == 3
+              ? +(w >= lo || w <= hi!)
+              : 2;
+  };
   // A test beyond 11 is malformed: lowering writes a malformed rule as [15].
   if (t > 11 || (t == 5 && !regex(r, v, cs)) || (tz != null && !zone((z = tz || zoneOf(x))))) return 2;
   a = read(f, x, z, k);
@@ -61,11 +87,11 @@ function rule(r: any, x: any): R {
         : t == 6
           ? 1
           : !Array.isArray(a)
-            ? test(r, t, v, a, cs, k, z)
+            ? test(a)
             : // A list (segments, an attribute holding a list): membership, or "some item" for the text tests.
               k
               ? 0
-              : ((a = a.map((u: unknown) => (Array.isArray(u) ? 0 : test(r, t, v, u, cs, 0, z, 1)))), a.includes(1) ? 1 : a.includes(2) ? 2 : 0);
+              : ((a = a.map((u: unknown) => (Array.isArray(u) ? 0 : test(u, 1)))), a.includes(1) ? 1 : a.includes(2) ? 2 : 0);
   return a > 1 ? 2 : ((a ^ ((o >> 4) & 1)) as R);
 }
 
@@ -82,36 +108,7 @@ function regex(r: object, v: string, cs: number): RegExp | 0 {
   return e;
 }
 
-/** A numeric value compares as a number, a text value as (folded) text. */
-const same = (a: unknown, e: unknown, cs: number) => (typeof e == 'number' ? num(a) === e : (a = text(a)) != null && low(a as string, cs) === e);
 const low = (s: string, cs: number) => (cs ? s : s.toLowerCase());
-
-/**
- * The tests: 0 equals one of the values, 1 contains, 2 contains on a list field, 3 starts with, 4 ends with,
- * 5 matches, 6 known, 7 lt, 8 lte, 9 gte, 10 gt, 11 between. `item`: `a` is an item of a list.
- */
-function test(r: object, t: number, v: any, a: unknown, cs: number, k: number, z: string, item?: 1): number {
-  const s = text(a);
-  // Equality, and contains on an item of a list (membership): a list field (segments) compares numbers as numbers,
-  // the items of other lists compare as text.
-  if (!t || (item && t < 3)) return +[t > 1 ? (num(v) ?? v) : v].flat().some((e) => same(a, e, cs));
-  if (t < 6) return s == null ? 0 : t > 4 ? (s.length > 1e4 ? 2 : +(regex(r, v, cs) as RegExp).test(s)) : +low(s, cs)[t > 3 ? 'endsWith' : t > 2 ? 'startsWith' : 'includes'](v);
-  // Bounds are keys already, except date-times without an offset, which are read in the zone.
-  const [lo, hi] = [v].flat().map((u) => (typeof u == 'number' ? u : key(u, k, z)));
-  const w = key(a, k, z);
-  return lo == null
-    ? 2
-    : w == null
-      ? 0
-      : t < 11
-        ? +(t < 8 ? w < lo : t < 9 ? w <= lo : t < 10 ? w >= lo : w > lo)
-        : lo <= hi!
-          ? +(w >= lo && w <= hi!)
-          : // Only times of day wrap (a window across midnight); other reversed ranges are malformed.
-            k == 3
-            ? +(w >= lo || w <= hi!)
-            : 2;
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Reading fields from the context (shared with evaluate.ts)
@@ -138,7 +135,7 @@ export function zoneOf(x: unknown): string {
  * calendar days since that visit.
  */
 export function read(f: LoweredField, x: unknown, z: string, k = 0): unknown {
-  const [p, name] = typeof f == 'string' ? [f] : f;
+  const [p, name] = [f].flat() as [string, string?];
   let o: any = x;
   let u: any;
   let counts;
