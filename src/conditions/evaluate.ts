@@ -200,9 +200,9 @@ function cls(v: unknown, p?: any): string {
 
 /**
  * Analyses a rule: the values it was analysed for (to notice a change) and, when it is well-formed, what evaluating
- * needs: `f` field, `p` where it is read, `t` test, `n` negated, `s` scope, `i` ignore case, `z` zone, `c` needs a
- * zone, `k` kind of ordered comparison (1 number, 2 day number, 3 minute of the day, 4 epoch ms), `e` expected values
- * as [text, number], `b` bounds, `r` regex. lower.ts lowers rules from it.
+ * needs: `f` field, `p` where it is read (scope included), `t` test, `n` negated, `i` ignore case, `z` zone, `c` needs
+ * a zone, `k` kind of ordered comparison (1 number, 2 day number, 3 minute of the day, 4 epoch ms), `e` expected
+ * values as [text, number], `b` bounds, `r` regex. lower.ts lowers rules from it.
  */
 export function prepare(o: any): any {
   const { field, op, value: v, scope, caseSensitive: cs, timezone: tz } = o;
@@ -250,7 +250,7 @@ export function prepare(o: any): any {
                   : (k = ord(v)) && (b = [v]))));
   return Object.assign(
     { field, op, value: v, scope, caseSensitive: cs, timezone: tz },
-    ok && { f, p: fieldPath(f, scope ?? f.d), t, n: i < 10 && i & 1, s: scope ?? f.d, i: fold, z: tz, c: f.p[0] == '~' || k > 1, k, e, b, r },
+    ok && { f, p: fieldPath(f, scope ?? f.d), t, n: i < 10 && i & 1, i: fold, z: tz, c: f.p[0] == '~' || k > 1, k, e, b, r },
   );
 }
 

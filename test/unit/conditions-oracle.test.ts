@@ -1,6 +1,7 @@
-// The compact evaluator (src/conditions/evaluate.ts) against the evaluator it replaced (reference-evaluate.ts, a
+// The evaluator (src/conditions/evaluate.ts) against the evaluator it replaced (reference-evaluate.ts, a
 // frozen copy) and against the checker's catalogue: same verdicts on random conditions and contexts, well-formed
-// or not, same field values, same field table.
+// or not, same field values, same field table. Every condition also goes through `agree`: the runtime's lowered
+// form (`check(lower(c), ctx)`) gives evaluate's verdicts too.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { checkCondition } from '../../src/conditions/check.js';
@@ -183,7 +184,7 @@ const contextArb: fc.Arbitrary<EvalContext> = fc.record(
 
 /** CONDITIONS_RUNS=10 npx vitest run test/unit/conditions-oracle.test.ts searches ten times longer. */
 const runs = (n: number) => ({ numRuns: n * (Number(process.env.CONDITIONS_RUNS) || 1) });
-const LONG = 60_000;
+const LONG = 60_000 * (Number(process.env.CONDITIONS_RUNS) || 1);
 
 /**
  * The one deliberate change: `between` bounds with and without an offset are put in order in the rule's own time
