@@ -4,6 +4,8 @@ export * from './model/problems.js';
 export { NODE_LABELS, portsOf, waits } from './model/nodes.js';
 export * from './conditions/types.js';
 export { evaluate } from './conditions/evaluate.js';
+export { lower } from './conditions/lower.js';
+export { check } from './conditions/run.js';
 export { checkCondition } from './conditions/check.js';
 export { validateProject, validateDocument, hasErrors, type SourceFile } from './validate/validate.js';
 export { selectorProblem } from './validate/selector.js';

@@ -1,8 +1,9 @@
 /**
  * The compiler: authoring documents -> the one bundle the runtime downloads. It refuses invalid input with
  * the validator's problems, keeps only active workflows and what they reference, fills defaults, drops
- * editor-only data, folds edges into nodes and builds the trigger index.
+ * editor-only data, folds edges into nodes, lowers conditions for the runtime and builds the trigger index.
  */
+import { lower } from '../conditions/lower.js';
 import { canonicalJson, contentHash } from '../hash.js';
 import type { Problem } from '../model/problems.js';
 import type {
@@ -25,6 +26,7 @@ import {
   type CompiledBundle,
   type CompiledNode,
   type CompiledSettings,
+  type CompiledTrigger,
   type CompiledWorkflow,
   type TriggerIndex,
 } from './types.js';
@@ -139,7 +141,7 @@ function build(files: readonly SourceFile[], warnings: Problem[]): CompileResult
     },
     workflows: compiled,
     promotions: pick(promotions, used.promotions, ({ id: _id, revision: _r, name: _n, ...rest }) => rest),
-    segments: pick(segments, used.segments, (s) => (s.kind === 'rule' ? { rule: s.rule } : {})),
+    segments: pick(segments, used.segments, (s) => (s.kind === 'rule' ? { rule: lower(s.rule) } : {})),
     apps: pick(apps, used.apps, (a) => ({ provider: a.provider, settings: a.settings })),
     index,
   })) as Omit<CompiledBundle, 'hash'>;
@@ -171,7 +173,7 @@ function compileSettings(wf: Workflow): CompiledSettings {
     suppress: s.suppress ?? DEFAULTS.suppress,
   };
   if (s.schedule) out.schedule = s.schedule;
-  if (s.goal) out.goal = { event: s.goal.event, windowDays: s.goal.windowDays ?? DEFAULTS.goalWindowDays, ...(s.goal.where ? { where: s.goal.where } : {}) };
+  if (s.goal) out.goal = { event: s.goal.event, windowDays: s.goal.windowDays ?? DEFAULTS.goalWindowDays, ...(s.goal.where ? { where: lower(s.goal.where) } : {}) };
   return out;
 }
 
@@ -183,18 +185,24 @@ function compileNode(
 ): CompiledNode {
   const { id: _id, label: _label, ui: _ui, ...rest } = node;
   switch (rest.kind) {
-    case 'if':
-      if (rest.triggers) {
-        rest.triggers = rest.triggers.map((t) => {
-          if (t.where) conditionRefs(t.where, used);
-          if (t.on === 'promotion' && t.promotion) used.promotions.add(t.promotion);
-          if (t.on === 'segment_entered') used.segments.add(t.segment);
-          if (t.on === 'exit_intent') return { minDwellSeconds: DEFAULTS.exitIntentMinDwellSeconds, mobile: true, ...t };
-          if (t.on === 'element_visible') return { threshold: DEFAULTS.elementVisibleThreshold, ...t };
-          return t;
-        });
-      }
-      return rest;
+    case 'if': {
+      const { conditions, triggers, ...step } = rest;
+      return {
+        ...step,
+        ...(conditions ? { conditions: lower(conditions) } : {}),
+        ...(triggers && {
+          triggers: triggers.map(({ where, ...t }): CompiledTrigger => {
+            if (where) conditionRefs(where, used);
+            if (t.on === 'promotion' && t.promotion) used.promotions.add(t.promotion);
+            if (t.on === 'segment_entered') used.segments.add(t.segment);
+            const filter = where ? { where: lower(where) } : {};
+            if (t.on === 'exit_intent') return { minDwellSeconds: DEFAULTS.exitIntentMinDwellSeconds, mobile: true, ...t, ...filter };
+            if (t.on === 'element_visible') return { threshold: DEFAULTS.elementVisibleThreshold, ...t, ...filter };
+            return { ...t, ...filter };
+          }),
+        }),
+      };
+    }
     case 'promotion':
       used.promotions.add(rest.promotion);
       return rest;

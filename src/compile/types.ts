@@ -1,24 +1,40 @@
 /**
  * The compiled bundle: what every visitor downloads (`/workflows.json`). Only active workflows, defaults
- * filled, editor-only data gone, edges folded into each node's `next` map. Keep it small and stable.
+ * filled, editor-only data gone, edges folded into each node's `next` map, conditions lowered for the runtime's
+ * `check` (docs/compiled-conditions.md). Keep it small and stable.
  */
-import type { Condition } from '../conditions/types.js';
+import type { LoweredCondition } from '../conditions/types.js';
 import type {
   AppConnection,
   Goal,
+  IfNode,
   Promotion,
   Reenrollment,
   Schedule,
+  Trigger,
   TriggerKind,
   WorkflowNode,
 } from '../model/types.js';
 
 export const COMPILED_FORMAT = 'workflows/compiled';
-export const COMPILED_VERSION = 1;
+/** 2: conditions are lowered (1 carried them as written). */
+export const COMPILED_VERSION = 2;
+
+/** What fires a trigger, without its `where` filter: all the sensors and the index need. */
+export type TriggerSpec = DistributiveOmit<Trigger, 'where'>;
+/** A trigger as the runtime sees it: its `where` lowered. */
+export type CompiledTrigger = TriggerSpec & { where?: LoweredCondition };
+
+/** An If/Then step as the runtime sees it: its conditions and trigger filters lowered. */
+export type CompiledIf = Omit<IfNode, 'id' | 'label' | 'ui' | 'conditions' | 'triggers'> & {
+  conditions?: LoweredCondition;
+  triggers?: CompiledTrigger[];
+};
 
 /** A node as the runtime sees it: no id/label/ui (the key is the id), out ports resolved to node ids. */
 export type CompiledNode = (
-  | DistributiveOmit<Exclude<WorkflowNode, { kind: 'connector' }>, 'id' | 'label' | 'ui'>
+  | DistributiveOmit<Exclude<WorkflowNode, { kind: 'connector' | 'if' }>, 'id' | 'label' | 'ui'>
+  | CompiledIf
   // A Connector is a "go to": compiled to a bare node whose `next.next` is its target.
   | { kind: 'connector' }
 ) & {
@@ -34,7 +50,7 @@ export interface CompiledSettings {
   schedule?: Schedule;
   priority: number;
   suppress: 'none' | 'all' | string[];
-  goal?: Required<Pick<Goal, 'event' | 'windowDays'>> & Pick<Goal, 'where'>;
+  goal?: Required<Pick<Goal, 'event' | 'windowDays'>> & { where?: LoweredCondition };
 }
 
 export interface CompiledWorkflow {
@@ -63,7 +79,7 @@ export interface CompiledBundle {
   site: { webhookHosts: string[]; promotionCooldownSeconds: number };
   workflows: CompiledWorkflow[];
   promotions: Record<string, Omit<Promotion, 'id' | 'revision'>>;
-  segments: Record<string, { rule?: Condition }>;
+  segments: Record<string, { rule?: LoweredCondition }>;
   apps: Record<string, Pick<AppConnection, 'provider' | 'settings'>>;
   index: TriggerIndex;
 }

@@ -6,7 +6,8 @@
  * exactly a rule the evaluator treats as malformed. They share the low-level readers (numbers, dates, times, time
  * zones, ordered keys, limits); test/unit/conditions*.test.ts checks their verdicts against each other.
  */
-import { isIsoDate, isTimeOfDay, isValidTimeZone, key, MAX_REGEX_LENGTH, num, RULE_KEYS, stamp } from './evaluate.js';
+import { isIsoDate, isTimeOfDay, isValidTimeZone, MAX_REGEX_LENGTH, RULE_KEYS } from './evaluate.js';
+import { key, num, stamp } from './run.js';
 import { lookupField, OPERATORS_BY_TYPE, SCOPES, WEEKDAY_NAMES, type FieldRef, type FieldType } from './fields.js';
 import { OPERATORS, type Operator } from './types.js';
 

@@ -1,15 +1,17 @@
 /**
- * The condition evaluator of the script-tag core: `evaluate(condition, ctx)` is a pure function that never throws.
- * It ships in every visitor's browser under a byte budget (2 KB gzip), so it is dense and has its own small field
- * table; the catalogue (fields.ts) and the checker's analysis with messages (analyze.ts) never ship. The tests hold
- * the three to the same verdicts (test/unit/conditions*.test.ts).
+ * The evaluator of authoring conditions: `evaluate(condition, ctx)` is a pure function that never throws. It is the
+ * public one (the editor's preview, the CLI, npm users); the script-tag core runs conditions the compiler lowered
+ * (lower.ts) with the small `check` of run.ts instead, whose readers of fields, numbers, dates and zones this file
+ * shares. It validates rules its own compact way (the checker's analysis with messages, analyze.ts, never ships);
+ * the tests hold the three to the same verdicts (test/unit/conditions*.test.ts).
  *
  * Logic is three-valued: 1 true, 0 false, 2 malformed. A malformed rule (unknown field or operator, a value of the
  * wrong shape, a bad regex or time zone, an unknown key) is never true, not even under `not`; in a group it acts
  * like SQL's NULL: `any` is true if a member is true, `all` false if a member is false, else the group is malformed.
  * Each rule object is analysed once, then cached in a WeakMap until one of its keys changes.
  */
-import type { Condition, EvalContext, Scope } from './types.js';
+import { BAD, key, num, read, stamp, text, TIME, zone, zoneOf } from './run.js';
+import type { Condition, EvalContext, LoweredField, Scope } from './types.js';
 
 /** Deepest allowed nesting: the root condition is depth 0. */
 export const MAX_DEPTH = 32;
@@ -41,26 +43,33 @@ export interface Field {
   t: string;
   n: string;
   k: string;
-  /** Where it is read in the context (see `read`); `~` for the clock fields. */
-  p: string[];
+  /** Where it is read in the context: a path as run.ts's `read` takes it, `$` standing for the scope. */
+  p: string;
   /** Default scope of the scoped fields. */
   d?: Scope;
   /** The only values an enumeration takes. */
   e?: string[];
 }
 
-const DAY = 864e5;
 const WD = 'mon tue wed thu fri sat sun'.split(' ');
 /**
  * Field -> type letter and path. A word in capitals sets the type of the names after it; a name without `=path` is
- * read at `visitor.<name>`. In paths: `$` the scope, `#` the key of a dynamic field, `*` the key as a dotted path,
- * `P`, `H`, `Q` the path, host and query of a URL, `!` a promotion count, `~` the clock.
+ * read at `visitor.<name>`. Paths are run.ts's (see `read` there), with `$` for the scope.
  */
 const TY: Record<string, string[]> = Object.create(null);
 let ty = '';
-for (const w of 'Surl=page.url path=page.url.P host=page.url.H query.=page.url.Q landing_url referrer referrer_host=visitor.referrer.H utm.source utm.medium utm.campaign utm.term utm.content channel device event.name=event.name variant.=visitor.variants.# Nsessions pageviews=visitor.pageviews.$ days_since_first_visit=~ days_since_last_visit=~ cart.value cart.items promotion.=visitor.promotions.! Bnew_visitor=visitor.new Lsegments Ddate=~ Ttime=~ Wweekday=~ Aattributes.=visitor.attributes.* event.=event.props.*'.split(' ')) {
+for (const w of 'Surl=page.url path=page.url.P host=page.url.H query.=page.url.Q landing_url referrer referrer_host=visitor.referrer.H utm.source utm.medium utm.campaign utm.term utm.content channel device event.name=event.name variant.=visitor.variants.# Nsessions pageviews=visitor.pageviews.$ days_since_first_visit=~first_seen days_since_last_visit=~last_seen cart.value cart.items promotion.=visitor.promotions.! Bnew_visitor=visitor.new Lsegments Ddate=~date Ttime=~time Wweekday=~weekday Aattributes.=visitor.attributes.* event.=event.props.*'.split(' ')) {
   const [n, p] = w.slice(w < 'a' ? ((ty = w[0]!), 1) : 0).split('=');
   TY[n!] = [ty, p ?? 'visitor.' + n];
+}
+
+/**
+ * Where a field is read, as run.ts's `read` takes it: its path with the scope put in (a promotion's counts are read
+ * at `!.<count>.<scope>` below the promotion), and the field's name of yours beside it.
+ */
+export function fieldPath({ n, k, p }: Field, scope?: Scope): LoweredField {
+  p = p.replace('$', scope!).replace('!', '!.' + n + '.' + scope);
+  return k ? [p, k] : p;
 }
 
 /** Finds a field by name (`url`, `query.coupon`, `promotion.welcome.seen`); undefined when unknown. (Internal.) */
@@ -74,7 +83,7 @@ export function fieldOf(f: string): Field | undefined {
       t: t[0]!,
       n,
       k: b ?? d,
-      p: t[1]!.split('.'),
+      p: t[1]!,
       // The only scoped fields: page views (this session by default) and promotion counts (all time).
       d: n == 'pageviews' ? 'session' : w && 'all_time',
       e: n == 'channel' ? 'direct organic_search paid_search social email referral display affiliate other'.split(' ') : n == 'device' ? ['desktop', 'mobile', 'tablet'] : t[0] == 'W' ? WD : undefined,
@@ -102,7 +111,7 @@ export function resolveField(field: string, ctx: EvalContext, scope?: Scope, tim
     const f = typeof field == 'string' ? fieldOf(field) : undefined;
     const z = timezone ?? zoneOf(ctx);
     if (!f || (f.p[0] == '~' && !zone(z))) return;
-    const v = read(f, ctx, (f.d && SCOPES.includes(scope) && scope) || f.d, z);
+    const v = read(fieldPath(f, (f.d && SCOPES.includes(scope) && scope) || f.d), ctx, z);
     return v === BAD ? undefined : v;
   } catch {
     return;
@@ -145,10 +154,10 @@ function rule(o: any, x: any): R {
   let c = RULES.get(o);
   let z = 'UTC';
   if (!c || c.field !== o.field || c.op !== o.op || c.value !== o.value || c.scope !== o.scope || c.caseSensitive !== o.caseSensitive || c.timezone !== o.timezone)
-    RULES.set(o, (c = an(o)));
+    RULES.set(o, (c = prepare(o)));
   if (!c.f || (c.c && !zone((z = c.z ?? zoneOf(x))))) return 2;
   const t = c.t;
-  let a: any = read(c.f, x, c.s, z, c.k);
+  let a: any = read(c.p, x, z, c.k);
   a =
     a === BAD
       ? 2
@@ -191,10 +200,11 @@ function cls(v: unknown, p?: any): string {
 
 /**
  * Analyses a rule: the values it was analysed for (to notice a change) and, when it is well-formed, what evaluating
- * needs: `f` field, `t` test, `n` negated, `s` scope, `i` ignore case, `z` zone, `c` needs a zone, `k` kind of ordered
- * comparison (1 number, 2 day number, 3 minute of the day, 4 epoch ms), `e` expected values, `b` bounds, `r` regex.
+ * needs: `f` field, `p` where it is read (scope included), `t` test, `n` negated, `i` ignore case, `z` zone, `c` needs
+ * a zone, `k` kind of ordered comparison (1 number, 2 day number, 3 minute of the day, 4 epoch ms), `e` expected
+ * values as [text, number], `b` bounds, `r` regex. lower.ts lowers rules from it.
  */
-function an(o: any): any {
+export function prepare(o: any): any {
   const { field, op, value: v, scope, caseSensitive: cs, timezone: tz } = o;
   const f = typeof field == 'string' && fieldOf(field);
   const i = OPS.indexOf(op);
@@ -240,7 +250,7 @@ function an(o: any): any {
                   : (k = ord(v)) && (b = [v]))));
   return Object.assign(
     { field, op, value: v, scope, caseSensitive: cs, timezone: tz },
-    ok && { f, t, n: i < 10 && i & 1, s: scope ?? f.d, i: fold, z: tz, c: f.p[0] == '~' || k > 1, k, e, b, r },
+    ok && { f, p: fieldPath(f, scope ?? f.d), t, n: i < 10 && i & 1, i: fold, z: tz, c: f.p[0] == '~' || k > 1, k, e, b, r },
   );
 }
 
@@ -284,105 +294,8 @@ function test(c: any, a: unknown, z: string, l?: number): number {
             : 2;
 }
 
-/** A finite number, or a string that is exactly a decimal number; otherwise undefined. */
-export function num(v: unknown): number | undefined {
-  const n = typeof v == 'number' ? v : typeof v == 'string' && v.length < 64 && /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(v) ? +v : NaN;
-  if (isFinite(n)) return n;
-}
-
-function text(v: unknown): string | undefined {
-  if (typeof v == 'string' || v === !!v || num(v) != null) return '' + v;
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Reading fields from the context
-
-/** The clock or time zone could not be read: the rule is malformed for this context. */
-const BAD = {};
-
-const own = (o: any, k: string): any => (typeof o == 'object' && o && {}.hasOwnProperty.call(o, k) ? o[k] : undefined);
-
-/** The context's zone, UTC when absent; '' (invalid) when it is not text. */
-function zoneOf(x: unknown): string {
-  const z = own(x, 'timezone');
-  return z == null || z === '' ? 'UTC' : typeof z == 'string' ? z : '';
-}
-
-/** A machine timestamp: epoch ms (number or numeric text) or ISO text; no offset means UTC. */
-const stampMs = (v: unknown) => (typeof v == 'string' ? num(v) : undefined) ?? key(v, 4, 'UTC');
-
-function read({ n, k, p }: Field, x: unknown, sc: any, z: string, kind = 0): unknown {
-  let o: any = x;
-  let u: any;
-  if (p[0] != '~') {
-    for (const s of p)
-      o =
-        s == '$'
-          ? own(o, sc)
-          : s == '#'
-            ? own(o, k)
-            : s == '*'
-              ? // The key as an own property; failing that, a dotted path into nested objects (`address.city`).
-                own(o, k) !== undefined || !k.includes('.')
-                ? own(o, k)
-                : k.split('.').reduce(own, o)
-              : s == '!'
-                ? // With the history known, a promotion never seen counts 0; without any history the count is unknown.
-                  o && typeof o == 'object'
-                  ? (own(own(own(o, k), n), sc) ?? 0)
-                  : undefined
-                : s < 'a'
-                  ? (u = url(o)) && (s == 'Q' ? (u.q?.get(k) ?? undefined) : u[s])
-                  : own(o, s);
-    return o;
-  }
-  u = own(x, 'now');
-  const now = u == null ? Date.now() : stampMs(u);
-  if (now == null) return BAD;
-  const w = wall(now, z);
-  // Ordered tests on date and time compare the instant itself (see `key`).
-  if (kind > 3 || (kind > 1 && w != null)) return now;
-  if (n[4] == '_') {
-    // days_since_*: calendar days between two instants, in the zone.
-    const then = stampMs(own(own(x, 'visitor'), n[11] == 'f' ? 'first_seen' : 'last_seen'));
-    const a = then == null ? then : wall(then, z);
-    return then == null ? undefined : w == null ? BAD : a == null ? a : dayMinute(w, 2)! - dayMinute(a, 2)!;
-  }
-  if (w == null) return BAD;
-  const d = dayMinute(w, 2)!;
-  if (n == 'weekday') return WD[(((d + 3) % 7) + 7) % 7];
-  u = new Date(d * DAY + dayMinute(w, 3)! * 6e4).toISOString();
-  return n == 'date' ? u.slice(0, 10) : u.slice(11, 16);
-}
-
-const URLS = new Map<string, any>();
-
-/** Parsed URL pieces (P path, H host, q query), cached for the few URLs a page deals with (current, landing, referrer). */
-function url(u: unknown) {
-  if (typeof u != 'string' || !u) return;
-  let p = URLS.get(u);
-  if (!p) {
-    if (URLS.size > 15) URLS.clear();
-    URLS.set(u, (p = {}));
-    // Only a path (starting with '/') is read against a base; it has no host then.
-    const r = u[0] == '/';
-    if (u.length < 65537)
-      try {
-        const l = new URL(u, r ? 'http://x.invalid' : undefined);
-        p.q = l.searchParams;
-        p.H = (!r && l.hostname) || undefined;
-        // Keeps the encoded path when it is not valid percent-encoding.
-        p.P = l.pathname;
-        p.P = decodeURIComponent(p.P);
-      } catch {}
-  }
-  return p;
-}
-
 // ---------------------------------------------------------------------------------------------------------------
 // Dates, times and zones
-
-const TIME = /^([01]\d|2[0-3]):([0-5]\d)(:[0-5]\d(\.\d+)?)?$/;
 
 /** `HH:MM`, 24-hour. */
 export const isTimeOfDay = (v: unknown): boolean => typeof v == 'string' && v.length == 5 && TIME.test(v);
@@ -390,100 +303,3 @@ export const isTimeOfDay = (v: unknown): boolean => typeof v == 'string' && v.le
 export const isIsoDate = (v: unknown): boolean => cls(v) == 'd';
 /** An ISO date-time (`YYYY-MM-DDTHH:MM`, optional seconds, fraction and offset). */
 export const isIsoDateTime = (v: unknown): boolean => cls(v) == 's';
-
-/** A date or date-time: wall clock as if UTC (ms), whether a time is written, its offset (minutes) if any. */
-type Stamp = [wall: number, time: boolean, offset: number | undefined];
-
-/** Parses a written date (`YYYY-MM-DD`) or date-time; undefined when malformed or not a real date. */
-export function stamp(s: string): Stamp | undefined {
-  const m = /^(\d{4}-\d\d-\d\d)([Tt ]([01]\d|2[0-3]):([0-5]\d)(:([0-5]\d)(\.\d{1,9})?)?([Zz]|([+-])([01]\d|2[0-3])(:?([0-5]\d))?)?)?$/.exec(s);
-  if (!m) return;
-  const [, d, T, h = 0, mi = 0, , sc = 0, f = 0, z, sign, oh = 0, , om = 0] = m;
-  const t = Date.parse(d!);
-  if (new Date(t).getUTCDate() == +d!.slice(8))
-    return [t + +h * 36e5 + +mi * 6e4 + +sc * 1e3 + Math.floor(+('0' + f) * 1e3), !!T, z ? (sign == '-' ? -1 : 1) * (+oh * 60 + +om) : undefined];
-}
-
-/**
- * The comparison key of a value for an ordered kind (1 number, 2 day number, 3 minute of the day, 4 epoch ms), or
- * undefined when the value is not of that kind. Written values without an offset are wall-clock times in `z`.
- */
-export function key(v: unknown, k: number, z: string): number | undefined {
-  if (k == 1 || (k == 4 && typeof v == 'number')) return num(v);
-  if (typeof v == 'number') return dayMinute(wall(v, z), k);
-  if (typeof v != 'string') return;
-  const m = k == 3 && TIME.exec(v);
-  if (m) return +m[1]! * 60 + +m[2]!;
-  const p = stamp(v);
-  return p && (p[2] != null ? key(p[0] - p[2] * 6e4, k, z) : k == 4 ? local(p[0], z) : p[1] || k == 2 ? dayMinute(p[0], k) : undefined);
-}
-
-/** The day number (k = 2) or minute of the day of a wall-clock time. */
-function dayMinute(w: number | undefined, k: number): number | undefined {
-  if (w == null) return;
-  const d = Math.floor(w / DAY);
-  return k == 2 ? d : Math.floor((w - d * DAY) / 6e4);
-}
-
-const ZONES = new Map<unknown, any>();
-
-/** The zone's formatter and last offset read (see `offset`); falsy when Intl rejects the zone. */
-function zone(z: unknown) {
-  let c = ZONES.get(z);
-  // Intl rejects '' and names it does not know; other types are no zone names.
-  if (c === undefined && typeof z == 'string') {
-    const n = 'numeric';
-    try {
-      c = { f: new Intl.DateTimeFormat('en-US', { timeZone: z, hourCycle: 'h23', year: n, month: n, day: n, hour: n, minute: n, second: n }) };
-    } catch {
-      c = null;
-    }
-    if (ZONES.size > 63) ZONES.clear();
-    ZONES.set(z, c);
-  }
-  return c;
-}
-
-/**
- * The zone's offset from UTC (ms) at an instant. Intl is asked once per 15-minute slice of time (zone transitions
- * fall on quarter hours), the rest is arithmetic: formatToParts costs microseconds and this runs on every event.
- * Instants past ±8.63e15 ms are unreadable (so that the wall clock stays inside the Date range).
- */
-function offset(ms: number, z: string): number | undefined {
-  const c = zone(z);
-  const s = Math.floor(ms / 9e5);
-  if (c && Math.abs(ms) <= 8.63e15) {
-    if (s !== c.s) {
-      // Before 1589 Intl counts in the Julian calendar; every zone then kept its first (local mean time) offset.
-      const b = Math.max(Math.floor(ms / 1e3) * 1e3, -1.2e13);
-      const p: any = {};
-      for (const x of c.f.formatToParts(b)) p[x.type] = +x.value;
-      c.o = Date.UTC(p.year, p.month - 1, p.day, p.hour % 24, p.minute, p.second) - b;
-      c.s = s;
-    }
-    return c.o;
-  }
-}
-
-/** The wall clock (ms, as if UTC) in zone `z` at an instant. */
-function wall(ms: number, z: string): number | undefined {
-  const o = offset(ms, z);
-  if (o != null) return ms + o;
-}
-
-/**
- * The instant a wall-clock time (as if UTC) happens in `z`. Tries the offsets in force a day before and a day after;
- * in an overlap (clocks going back) the earlier instant wins, in a gap (clocks going forward) the time is read with
- * the earlier offset, so 02:30 on a spring-forward night in New York is 03:30 EDT.
- */
-function local(w: number, z: string): number | undefined {
-  if (z == 'UTC') return w;
-  const o = offset(w - DAY, z);
-  const p = offset(w + DAY, z);
-  if (o == null || p == null) return;
-  const a = w - o;
-  const b = w - p;
-  const A = o == p || offset(a, z) == o;
-  const B = o != p && offset(b, z) == p;
-  return A && B ? Math.min(a, b) : B ? b : a;
-}

@@ -102,3 +102,21 @@ export interface EvalContext {
   /** The event being matched, for trigger filters (`event.<prop>` fields). */
   event?: { name?: string; props?: Record<string, unknown> };
 }
+
+/**
+ * A condition as the compiler lowers it for the runtime (`lower` in lower.ts, `check` in run.ts): JSON arrays with
+ * every visitor-independent decision already taken. The format is described in docs/compiled-conditions.md.
+ */
+export type LoweredCondition = LoweredRule | LoweredGroup | LoweredMalformed;
+/** `['&', ...]` all of its members, `['|', ...]` any of them (three-valued, like `all` and `any`): `['&']` is true. */
+export type LoweredGroup = ['&' | '|', ...LoweredCondition[]];
+/** A malformed rule: never true, not even under `not`. */
+export type LoweredMalformed = [15];
+/**
+ * `[op, field, value?, zone?]`: `op` packs the test, its negation, case sensitivity and the kind of ordered
+ * comparison; `zone` is the rule's time zone, '' for the visitor's own, absent when the rule reads no zone.
+ */
+export type LoweredRule = [op: number, field: LoweredField, value?: LoweredValue, zone?: string];
+/** Where a field is read: a dotted path into the context, or `[path, name]` for a field with a name of yours. */
+export type LoweredField = string | [path: string, name: string];
+export type LoweredValue = string | number | null | (string | number)[];

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { compileProject } from '../../src/compile/compile.js';
+import { COMPILED_VERSION, type CompiledIf } from '../../src/compile/types.js';
+import { evaluate } from '../../src/conditions/evaluate.js';
+import { lower } from '../../src/conditions/lower.js';
+import { check } from '../../src/conditions/run.js';
+import type { Condition, EvalContext } from '../../src/conditions/types.js';
 import type { AuthoringDocument } from '../../src/model/types.js';
 import { documentWith, workflow } from './fixtures.js';
 
@@ -100,8 +105,48 @@ describe('compileProject', () => {
   it('does not share objects with its input', () => {
     const doc = documentWith();
     const bundle = compiled(doc);
-    (bundle.workflows[0]!.nodes.trigger as any).conditions.value = 'mobile';
-    expect((doc.workflows![0]!.nodes[0] as any).conditions.value).toBe('desktop');
+    const trigger = bundle.workflows[0]!.nodes.trigger as CompiledIf;
+    trigger.triggers![0]!.on = 'click';
+    trigger.conditions![2] = 'mobile';
+    expect(doc.workflows![0]!.nodes[0]).toMatchObject({ triggers: [{ on: 'exit_intent' }], conditions: { field: 'device', op: 'equals', value: 'desktop' } });
+  });
+
+  it('lowers every condition the runtime evaluates, and leaves the documents as they were', () => {
+    const gate: Condition = { all: [{ field: 'device', op: 'equals', value: 'desktop' }, { not: { field: 'segments', op: 'contains', value: 'seg_leads' } }] };
+    const filter: Condition = { field: 'event.plan', op: 'one_of', value: ['pro', 'team'] };
+    const goal: Condition = { field: 'event.value', op: 'gte', value: 50 };
+    const rule: Condition = { field: 'time', op: 'between', value: ['22:00', '02:00'], timezone: 'Europe/Paris' };
+    const doc = documentWith({ segments: [{ id: 'seg_leads', name: 'Leads', kind: 'manual' }, { id: 'seg_night', name: 'Night owls', kind: 'rule', rule }] });
+    const wf = doc.workflows![0]!;
+    wf.settings = { goal: { event: 'purchase', where: goal } };
+    wf.nodes[0] = { id: 'trigger', kind: 'if', triggers: [{ on: 'exit_intent', where: filter }, { on: 'segment_entered', segment: 'seg_night' }], conditions: gate };
+    const before = structuredClone(doc);
+    const bundle = compiled(doc);
+    expect(doc).toEqual(before);
+    expect(bundle.version).toBe(COMPILED_VERSION);
+
+    const trigger = bundle.workflows[0]!.nodes.trigger as CompiledIf;
+    expect(trigger.conditions).toEqual(lower(gate));
+    expect(trigger.triggers).toEqual([
+      { on: 'exit_intent', minDwellSeconds: 3, mobile: true, where: lower(filter) },
+      { on: 'segment_entered', segment: 'seg_night' },
+    ]);
+    expect(bundle.workflows[0]!.settings.goal).toEqual({ event: 'purchase', windowDays: 7, where: lower(goal) });
+    expect(bundle.segments.seg_night).toEqual({ rule: lower(rule) });
+    // Lowered: short arrays, `not` pushed into the rule, the pair of times as minutes of the day.
+    expect(trigger.conditions).toEqual(['&', [0, 'visitor.device', 'desktop'], [18, 'visitor.segments', 'seg_leads']]);
+    expect(bundle.segments.seg_night!.rule).toEqual([203, '~time', [1320, 120], 'Europe/Paris']);
+
+    // The runtime's verdicts on what shipped are the evaluator's on what was written.
+    const ctx = (device: string, hour: number): EvalContext => ({
+      now: Date.UTC(2024, 5, 14, hour),
+      page: { url: 'https://shop.example/' },
+      visitor: { device: device as 'desktop', segments: [] },
+      event: { name: 'purchase', props: { plan: 'Team', value: 80 } },
+    });
+    const pairs: [Condition, unknown][] = [[gate, trigger.conditions], [filter, trigger.triggers![0]!.where], [goal, bundle.workflows[0]!.settings.goal!.where], [rule, bundle.segments.seg_night!.rule]];
+    for (const x of [ctx('desktop', 21), ctx('mobile', 23), ctx('desktop', 12)])
+      for (const [source, shipped] of pairs) expect(check(shipped as never, x)).toBe(evaluate(source, x));
   });
 
   it('adds a URL pre-test to start gates aimed at some pages', () => {

@@ -6,6 +6,7 @@ import { checkCondition, conditionFields, regexSources } from '../../src/conditi
 import { evaluate, OPS, resolveField } from '../../src/conditions/evaluate.js';
 import { FIELDS, lookupField, OPERATORS_BY_TYPE, SCOPES } from '../../src/conditions/fields.js';
 import { OPERATORS, type Condition, type EvalContext } from '../../src/conditions/types.js';
+import { agree } from './lowered-agree.js';
 
 interface Case {
   name: string;
@@ -25,6 +26,8 @@ describe('conditions.json contract', () => {
     expect(evaluate(c.condition, c.context)).toBe(c.expected);
     // A second evaluation goes through the analysed-rule cache and must agree.
     expect(evaluate(c.condition, c.context)).toBe(c.expected);
+    // The runtime's lowered form, and its `not`, give the same verdicts.
+    expect(agree(c.condition, c.context)).toBe(c.expected);
   });
 
   it('covers every operator and every field family', () => {
@@ -239,12 +242,13 @@ describe('evaluator details', () => {
     // 15:30Z and 15:00 in New York (19:00Z): in order there, though 15:30 > 15:00 read in UTC.
     const rule = { field: 'date', op: 'between', value: ['2024-06-14T15:30:00Z', '2024-06-14T15:00'], timezone: 'America/New_York' };
     expect(checkCondition(rule, '')).toEqual([]);
-    expect(evaluate(rule as Condition, { now: '2024-06-14T17:00:00Z' })).toBe(true);
-    expect(evaluate(rule as Condition, { now: '2024-06-14T19:01:00Z' })).toBe(false);
+    expect(agree(rule, { now: '2024-06-14T17:00:00Z' })).toBe(true);
+    expect(agree(rule, { now: '2024-06-14T19:01:00Z' })).toBe(false);
     // The other way round, they are reversed in New York: the checker reports it and the rule is malformed.
     const reversed = { ...rule, value: ['2024-06-14T15:00', '2024-06-14T15:30:00Z'] };
     expect(checkCondition(reversed, '').map((p) => p.message)).toEqual([expect.stringContaining('swap them')]);
     expect([evaluate(reversed as Condition, { now: '2024-06-14T17:00:00Z' }), evaluate({ not: reversed } as Condition, {})]).toEqual([false, false]);
+    expect(agree(reversed, { now: '2024-06-14T17:00:00Z' })).toBe(false);
   });
 
   it('reads old instants in the Gregorian calendar with the zone’s local mean time', () => {
@@ -259,6 +263,9 @@ describe('evaluator details', () => {
     const hostile = new Proxy({}, { get: () => { throw new Error('no'); }, ownKeys: () => { throw new Error('no'); } });
     expect(evaluate(hostile as Condition, {})).toBe(false);
     expect(evaluate({ all: [{ field: 'url', op: 'known' }, hostile] } as Condition, { page: { url: 'x' } })).toBe(false);
+    // Lowering cannot read it either: the whole condition is malformed, false under `not` too.
+    expect(agree(hostile, {})).toBe(false);
+    expect(agree({ all: [{ field: 'url', op: 'known' }, hostile] }, { page: { url: 'x' } })).toBe(false);
     expect(resolveField('url', hostile as EvalContext)).toBeUndefined();
   });
 });
@@ -375,6 +382,7 @@ describe('properties', () => {
       fc.property(fc.anything(), fc.anything(), (cond, ctx) => {
         expect(typeof evaluate(cond as Condition, ctx as EvalContext)).toBe('boolean');
         expect(Array.isArray(checkCondition(cond, ''))).toBe(true);
+        agree(cond, ctx);
       }),
       { numRuns: 500 },
     );
@@ -382,6 +390,7 @@ describe('properties', () => {
       fc.property(fc.jsonValue(), fc.jsonValue(), (cond, ctx) => {
         expect(typeof evaluate(cond as unknown as Condition, ctx as unknown as EvalContext)).toBe('boolean');
         expect(Array.isArray(checkCondition(cond, '/c'))).toBe(true);
+        agree(cond, ctx);
       }),
       { numRuns: 500 },
     );
@@ -392,6 +401,7 @@ describe('properties', () => {
       fc.property(conditionArb, contextArb, (cond, ctx) => {
         expect(typeof evaluate(cond as Condition, ctx)).toBe('boolean');
         for (const p of checkCondition(cond, '/c')) expect(p.pointer.startsWith('/c')).toBe(true);
+        agree(cond, ctx);
       }),
       { numRuns: 1000 },
     );
@@ -408,7 +418,7 @@ describe('properties', () => {
     fc.assert(
       fc.property(anyRule, (rule) => {
         const errors = checkCondition(rule, '').filter((p) => p.severity === 'error');
-        const yes = evaluate(rule as Condition, sane);
+        const yes = agree(rule, sane);
         const no = evaluate({ not: rule } as Condition, sane);
         if (errors.length) expect([yes, no]).toEqual([false, false]);
         else expect(yes).toBe(!no);
@@ -430,8 +440,8 @@ describe('properties', () => {
         const a = { ...rule, op: pos } as Condition;
         const b = { ...rule, op: neg } as Condition;
         if (checkCondition(a, '').some((p) => p.severity === 'error')) return;
-        const x = evaluate(a, ctx);
-        const y = evaluate(b, ctx);
+        const x = agree(a, ctx);
+        const y = agree(b, ctx);
         // Both false only when the context makes the rule unusable (bad clock or zone, huge text).
         expect(x && y).toBe(false);
         if (x === y) expect(evaluate({ not: a }, ctx)).toBe(false);
