@@ -5,10 +5,9 @@
  */
 import { assign } from '../src/bucket.js';
 import { indexKey } from '../src/compile/index-key.js';
-import type { CompiledBundle, CompiledNode, CompiledWorkflow } from '../src/compile/types.js';
-import type { Condition, EvalContext } from '../src/conditions/types.js';
-import { evaluate } from '../src/conditions/evaluate.js';
-import type { Trigger } from '../src/model/types.js';
+import type { CompiledBundle, CompiledNode, CompiledTrigger, CompiledWorkflow, TriggerSpec } from '../src/compile/types.js';
+import type { EvalContext, LoweredCondition } from '../src/conditions/types.js';
+import { check } from '../src/conditions/run.js';
 import { scheduleOpen } from './schedule.js';
 import type { Cursor, Fire, PromotionOutcome, PromotionRenderer, PublicEvent, PublicEventName, RuntimeEvent, Store, VisitorState } from './types.js';
 
@@ -24,7 +23,7 @@ export interface EngineDeps {
   page(): string;
   context(event?: Event): EvalContext;
   emit(name: PublicEventName, fields: Partial<PublicEvent>): void;
-  watch(trigger: Trigger, fire: Fire): () => void;
+  watch(trigger: TriggerSpec, fire: Fire): () => void;
   renderer(): Promise<PromotionRenderer>;
   /** Effects resolve true for the ok/next port, false for failed. `key` makes retries idempotent. */
   webhook(node: Node<'webhook'>, data: Record<string, unknown>, key: string): Promise<boolean>;
@@ -72,7 +71,7 @@ export function createEngine(d: EngineDeps) {
   const st = (): VisitorState => store.state;
   const find = (id: string) => st().cursors.find((c) => c.id == id);
   const nodeOf = (c: Cursor) => wfs.get(c.wf)?.nodes[c.node];
-  const test = (cond: Condition | undefined, event?: Event, ctx?: EvalContext) => !cond || evaluate(cond, ctx ?? d.context(event));
+  const test = (cond: LoweredCondition | undefined, event?: Event, ctx?: EvalContext) => !cond || check(cond, ctx ?? d.context(event));
   /** Changes a cursor inside a transaction, if it still exists (and, with `seq`, has not moved). */
   const patch = <T>(c: Cursor, fn: (cur: Cursor, s: VisitorState) => T, seq?: 1) =>
     store.mutate((s) => {
@@ -248,7 +247,7 @@ export function createEngine(d: EngineDeps) {
   }
 
   /** A trigger fired for a waiting cursor: pass if its filter and the step's conditions hold now. */
-  async function fire(id: string, t: Trigger, props?: Record<string, unknown>): Promise<void> {
+  async function fire(id: string, t: CompiledTrigger, props?: Record<string, unknown>): Promise<void> {
     const c = find(id);
     const node = c && nodeOf(c);
     if (node?.kind != 'if' || disabled.has(c!.wf)) return;
@@ -517,7 +516,7 @@ export function createEngine(d: EngineDeps) {
     const ctx = d.context();
     const want: [string, boolean][] = [];
     for (const [id, rule] of rules) {
-      const on = evaluate(rule, ctx);
+      const on = check(rule, ctx);
       if (on != st().segments.includes(id)) want.push([id, on]);
     }
     if (!want.length) return;

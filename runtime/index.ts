@@ -8,7 +8,7 @@
  * requests an earlier page left, `actions` for Webhook, App and Code steps, `renderer` for promotions.
  */
 import { nanoid } from 'nanoid';
-import { COMPILED_FORMAT, type CompiledBundle } from '../src/compile/types.js';
+import { COMPILED_FORMAT, COMPILED_VERSION, type CompiledBundle } from '../src/compile/types.js';
 import type { EvalContext } from '../src/conditions/types.js';
 import { createRegistry, type CodeContext } from './actions/code.js';
 import type * as Actions from './actions/entry.js';
@@ -165,6 +165,8 @@ export function start(options: StartOptions = {}): WorkflowsApi {
     if (!res.ok) throw new Error(`HTTP ${res.status}`);
     const bundle = (await res.json()) as CompiledBundle;
     if (bundle?.format !== COMPILED_FORMAT || !Array.isArray(bundle.workflows)) throw new Error(`not a compiled bundle (format "${COMPILED_FORMAT}")`);
+    // Another compiled version reads conditions differently: run nothing rather than run it wrong (rebuild it).
+    if (bundle.version !== COMPILED_VERSION) throw new Error(`compiled bundle version ${bundle.version}, this runtime reads version ${COMPILED_VERSION}: compile it again`);
     const persist = o.consent !== 'required';
     let consented = persist;
     const consentWaiters: (() => void)[] = [];

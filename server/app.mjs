@@ -93,7 +93,12 @@ export async function createApp(options) {
   if (ex && info.seed && info.seed !== ex.hash && info.edited) {
     warnings.push('examples/workflows changed, but the store was edited since it was seeded: keeping the store');
   }
-  if (seeded || !store.currentVersion()) {
+  // A publication compiled by an older release is read differently by this runtime (which refuses it): publish
+  // the stored workflows again with this compiler. (Publications keep no authoring snapshot, so a rolled-back
+  // publication is replaced by what the store holds now; the warning says so.)
+  const stale = store.currentVersion() && store.bundle()?.version !== compiler.COMPILED_VERSION;
+  if (stale) warnings.push(`publication ${store.currentVersion()} was compiled for runtime version ${store.bundle()?.version}: published the stored workflows again for version ${compiler.COMPILED_VERSION}`);
+  if (seeded || stale || !store.currentVersion()) {
     const r = publish();
     if (!r.ok) {
       const err = new Error('the stored workflows do not compile');
@@ -338,6 +343,7 @@ export async function createApp(options) {
       }
       if (parts.length === 3 && parts[2] === 'rollback') {
         only(m, 'POST');
+        if (store.bundle(v)?.version !== compiler.COMPILED_VERSION) fail(409, `publication ${v} was compiled for another runtime version: publish the workflows again instead`);
         store.rollback(v);
         return json(res, 200, { ...p, current: true });
       }

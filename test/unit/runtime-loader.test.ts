@@ -2,7 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { start, type QueuedCall, type WorkflowsApi } from '../../runtime/index.js';
 
-const bundle = { format: 'workflows/compiled', version: 1, hash: 'abc123', workflows: [{ id: 'a' }, { id: 'b' }] };
+const bundle = { format: 'workflows/compiled', version: 2, hash: 'abc123', workflows: [{ id: 'a' }, { id: 'b' }] };
 
 function serve(body: string, status = 200) {
   const fetch = vi.fn(async (_url: string) => new Response(body, { status, headers: { 'content-type': 'application/json' } }));
@@ -43,6 +43,7 @@ describe('runtime loader', () => {
   it.each([
     ['a body that is not JSON', () => serve('<!doctype html><p>Not found</p>'), 'JSON'],
     ['JSON that is not a compiled bundle', () => serve('{"format":"workflows/authoring","workflows":[]}'), 'not a compiled bundle'],
+    ['a bundle compiled for another runtime version', () => serve(JSON.stringify({ ...bundle, version: 1 })), 'compiled bundle version 1, this runtime reads version 2'],
     ['an HTTP error', () => serve('{}', 404), 'HTTP 404'],
     ['a network error', () => vi.stubGlobal('fetch', vi.fn().mockRejectedValue(new TypeError('Failed to fetch'))), 'Failed to fetch'],
   ])('on %s: warns once, does not throw, and resolves ready with no workflows', async (_, setup, reason) => {
