@@ -4,7 +4,7 @@ import { expect, test, type Page } from '@playwright/test';
 declare global {
   interface Window {
     __store: {
-      open(name: string, persist?: boolean): Promise<string>;
+      open(name: string, persist?: boolean, timing?: { leaseMs?: number; writeMs?: number }): Promise<string>;
       bump(name: string, count: number): Promise<number[]>;
       stores: Record<string, { state: { id: string; attrs: Record<string, unknown> }; backend: string; reset(): Promise<void>; flush(): Promise<void> }>;
       logs: string[];
@@ -69,6 +69,36 @@ test('a new tab finds the visitor the first tab stored', async ({ context }) => 
   await b.goto('/test/store.html');
   await b.evaluate((k) => window.__store.open(k), name);
   expect(await b.evaluate((k) => window.__store.stores[k]!.state, name)).toMatchObject({ id, attrs: { n: 3 } });
+});
+
+test('a change made just before the page goes is stored: the next page finds it (written as the page hides)', async ({ page }) => {
+  await page.goto('/test/store.html');
+  for (let round = 1; round <= 5; round++) {
+    const name = `pw-leave-${round}-${Date.now()}`;
+    // The write timer never fires here: only the write on pagehide can store the change.
+    await page.evaluate((k) => window.__store.open(k, true, { writeMs: 1e9 }), name);
+    await page.evaluate((k) => window.__store.bump(k, 2), name);
+    await Promise.all([page.waitForURL(/again/), page.evaluate(() => (location.href = '/test/store.html?again'))]);
+    await page.waitForFunction(() => window.__store);
+    await page.evaluate((k) => window.__store.open(k), name);
+    expect(await page.evaluate((k) => window.__store.stores[k]!.state.attrs.n, name)).toBe(2);
+    await page.goto('/test/store.html');
+  }
+});
+
+test('a tab holding the write lease lets another tab write at once when asked', async ({ context }) => {
+  const name = `pw-lease-${Date.now()}`;
+  const a = await context.newPage();
+  const b = await context.newPage();
+  await Promise.all([a.goto('/test/store.html'), b.goto('/test/store.html')]);
+  // A would keep the lease for ever: only B asking for it can make A let go.
+  await a.evaluate((k) => window.__store.open(k, true, { leaseMs: 1e9, writeMs: 1e9 }), name);
+  await a.evaluate((k) => window.__store.bump(k, 1), name);
+  await b.evaluate((k) => window.__store.open(k), name);
+  await b.evaluate((k) => window.__store.bump(k, 1), name);
+  expect(await n(b, name)).toBe(2);
+  // ...and A, asking in turn, gets it back with B's change.
+  expect(await a.evaluate((k) => window.__store.bump(k, 1), name)).toEqual([3]);
 });
 
 test('falls back to localStorage on a page that removed indexedDB, and to memory in consent mode', async ({ page }) => {
