@@ -137,3 +137,33 @@ test('a bundle URL that 404s leaves the page working, with one console warning a
   expect(warnings[0]!.text).toContain('[workflows] could not load /test/bundle-missing.json: HTTP 404');
   expect(errors).toEqual([]);
 });
+
+test('an idle page runs no timer: once the events are handled and the state written, nothing is left scheduled', async ({ page }) => {
+  await serveBundle(page, bundle);
+  // Every timer the page sets, by id, until it fires or is cleared (the test's own polling sets none in the page).
+  await page.addInitScript(() => {
+    const live = new Set<number>();
+    const { setTimeout: st, clearTimeout: ct, setInterval: si, clearInterval: ci } = window;
+    (window as any).__live = live;
+    window.setTimeout = ((fn: () => void, ms?: number, ...a: unknown[]) => {
+      const id: number = st(() => (live.delete(id), typeof fn == 'function' && fn(...(a as []))), ms);
+      live.add(id);
+      return id;
+    }) as typeof setTimeout;
+    window.clearTimeout = ((id: number) => (live.delete(id), ct(id))) as typeof clearTimeout;
+    window.setInterval = ((fn: () => void, ms?: number) => {
+      const id = si(fn, ms);
+      live.add(id);
+      return id;
+    }) as typeof setInterval;
+    window.clearInterval = ((id: number) => (live.delete(id), ci(id))) as typeof clearInterval;
+  });
+  await page.goto('/test/runtime.html');
+  await ready(page);
+  await page.evaluate(() => window.workflows!.track('first'));
+  await expectSegment(page, 'first');
+  // The write lease ends 5 s after the last change; after that the page must be silent.
+  await expect.poll(() => page.evaluate(() => (window as any).__live.size), { timeout: 15_000, intervals: [500] }).toBe(0);
+  await page.waitForTimeout(1000);
+  expect(await page.evaluate(() => (window as any).__live.size)).toBe(0);
+});
