@@ -101,6 +101,12 @@ export async function openStore({ persist: on, log, name = 'visitor', leaseMs = 
   let batch: Job[] = [];
 
   const shared = () => on && i < 2;
+  /** Tells other tabs; a channel that fails (closed by a hostile page) only costs them the news. */
+  const say = (m: number) => {
+    try {
+      bc?.postMessage(m);
+    } catch {}
+  };
   const locks = () => (globalThis.navigator as Navigator | undefined)?.locks;
 
   /** Reads (k = 0) or writes (k = 1) through the best backend left, stepping down when one fails. */
@@ -171,7 +177,7 @@ export async function openStore({ persist: on, log, name = 'visitor', leaseMs = 
       if (j === saved || !shared()) return;
       await io(1, j);
       saved = j;
-      if (shared()) bc?.postMessage(SAVED);
+      if (shared()) say(SAVED);
     }));
 
   /** Before a change: the lease and the freshest state (with Web Locks), else the freshest state alone. */
@@ -179,7 +185,7 @@ export async function openStore({ persist: on, log, name = 'visitor', leaseMs = 
     if (held || !shared()) return;
     const l = locks();
     if (l) {
-      const want = () => bc?.postMessage(WANT);
+      const want = () => say(WANT);
       want();
       // Said again while waiting: a tab that opened its channel after we first said it would not know.
       const nag = setInterval(want, 200);
