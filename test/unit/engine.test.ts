@@ -1,7 +1,7 @@
 // @vitest-environment node
 import { describe, expect, it, vi } from 'vitest';
 import type { AuthoringDocument, Workflow, WorkflowNode } from '../../src/model/types.js';
-import { nextTime } from '../../runtime/engine.js';
+import { nextTime } from '../../runtime/schedule.js';
 import { harness, memoryStore, names, state } from './engine-harness.js';
 
 const promo = (id: string, kind: 'modal' | 'bar' = 'modal') => ({
