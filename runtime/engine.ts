@@ -428,7 +428,7 @@ export function createEngine(d: EngineDeps) {
     const ctx = d.context();
     const want: [string, boolean][] = [];
     for (const [id, rule] of rules) {
-      const on = check(rule, ctx);
+      const on = check(rule, ctx, F.time);
       if (on != st().segments.includes(id)) want.push([id, on]);
     }
     if (!want.length) return;
