@@ -2,8 +2,8 @@
  * The condition runtime of the script-tag core: `check(condition, ctx)` evaluates a condition the compiler lowered
  * (lower.ts; the format is in docs/compiled-conditions.md) and never throws. Field names, scopes, operators, value
  * shapes, case folding of the values and the keys of most bounds were settled at compile time, so what ships is a
- * small interpreter and the readers of what only the visitor's page knows: URLs, the clock, time zones, dates
- * written in attributes. It ships under a byte budget (test/unit/conditions-size.test.ts): dense on purpose.
+ * small interpreter and the readers of what only the visitor's page knows: URLs here; the clock, time zones and dates
+ * written in attributes in time.ts, passed in by the caller (the `time` chunk). It ships under a byte budget (test/unit/conditions-size.test.ts): dense on purpose.
  *
  * Logic is three-valued, as in evaluate.ts: 1 true, 0 false, 2 malformed (never true, not even under `not`, which
  * lowering pushed into the rules). evaluate.ts reads fields and dates with the helpers exported here, and the tests
