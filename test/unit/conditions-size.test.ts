@@ -1,6 +1,7 @@
 // @vitest-environment node
-// The condition runtime ships in the script-tag core (its time readers in the `time` chunk): its bundle is measured the way the size budget is
-// (`export { check }` bundled and minified by esbuild, gzip -9), so that it cannot grow unnoticed.
+// The condition runtime ships in the script-tag core (its time readers in the `time` chunk): its bundle is measured
+// the way the size budget is (`export { check }` bundled and minified by esbuild, gzip -9), so that it cannot grow
+// unnoticed.
 import { build } from 'esbuild';
 import { gzipSync } from 'node:zlib';
 import { expect, it } from 'vitest';

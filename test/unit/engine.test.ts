@@ -543,6 +543,21 @@ describe('feature chunks', () => {
   });
 });
 
+describe('debug lines', () => {
+  it('a page view builds no text for the workflows it skips, unless the line is kept', async () => {
+    const gate: WorkflowNode = { id: 'gate', kind: 'if', conditions: { field: 'url', op: 'contains', value: '/never' } };
+    const many = Array.from({ length: 50 }, (_, i) => wf(`w${i}`, [gate, { id: 'tag', kind: 'segment', segment: 'leads', action: 'add' }], [['gate', 'then', 'tag']]));
+    const h = harness(doc(many));
+    const lines: (string | (() => string))[] = [];
+    const e = createEngine({ ...h.deps, log: (m) => void lines.push(m) });
+    await e.pageView();
+    await h.settle();
+    expect(lines).toHaveLength(50);
+    expect(lines.every((m) => typeof m == 'function')).toBe(true);
+    expect((lines[0] as () => string)()).toBe('w0: not started: not this page');
+  });
+});
+
 describe('nextTime', () => {
   it('finds the next wall-clock time in a zone, across DST', () => {
     const now = Date.UTC(2026, 10, 27, 12, 0);
