@@ -3,16 +3,24 @@
  * (through `store.mutate`, which is atomic across tabs) before the step's effect runs, and a move only
  * happens if the cursor is still where this tab last saw it, so two tabs never run one step twice.
  */
-import { assign } from '../src/bucket.js';
 import { indexKey } from '../src/compile/index-key.js';
-import type { CompiledBundle, CompiledNode, CompiledTrigger, CompiledWorkflow, TriggerSpec } from '../src/compile/types.js';
+import { FEATURES, type CompiledBundle, type CompiledNode, type CompiledTrigger, type CompiledWorkflow, type Feature, type TriggerSpec } from '../src/compile/types.js';
 import type { EvalContext, LoweredCondition } from '../src/conditions/types.js';
 import { check } from '../src/conditions/run.js';
-import { scheduleOpen } from './schedule.js';
-import type { Cursor, Fire, PromotionOutcome, PromotionRenderer, PublicEvent, PublicEventName, RuntimeEvent, Store, VisitorState } from './types.js';
+import type * as PromotionsChunk from './features/promotions.js';
+import type * as TimeChunk from './features/time.js';
+import type * as VariantsChunk from './features/variants.js';
+import type { Cursor, Fire, PromotionRenderer, PublicEvent, PublicEventName, RuntimeEvent, Store, VisitorState } from './types.js';
 
 type Node<K extends CompiledNode['kind']> = Extract<CompiledNode, { kind: K }>;
 type Event = { name: string; props?: Record<string, unknown> };
+
+/** The features a bundle may use (`bundle.needs`), as their chunks loaded: the runtime imports them at start. */
+export interface Features {
+  promotions?: typeof PromotionsChunk;
+  time?: typeof TimeChunk;
+  variants?: typeof VariantsChunk;
+}
 
 export interface EngineDeps {
   bundle: CompiledBundle;
@@ -29,23 +37,27 @@ export interface EngineDeps {
   webhook(node: Node<'webhook'>, data: Record<string, unknown>, key: string): Promise<boolean>;
   app(node: Node<'app'>, data: Record<string, unknown>, key: string): Promise<boolean>;
   code(node: Node<'code'>, cursor: Cursor, data: Record<string, unknown>): Promise<boolean>;
-  log(message: string): void;
+  /** A debug line; a function is called only when the line is kept (hot loops pass one, so no text is built). */
+  log(message: string | (() => string)): void;
+  /** The chunks of the features the bundle needs; a workflow that needs one missing here is disabled. */
+  features: Features;
 }
 
 const WAIT = 0;
 const DAY = 864e5;
 const UNIT = { seconds: 1e3, minutes: 6e4, hours: 36e5, days: DAY };
-/** Kinds that take over the screen: at most one at a time, with a cooldown between them. */
-const INTERRUPTING = ['modal', 'fullscreen', 'slide_in'];
 /** Trigger kinds that arrive as events (through the compiled index); the others are watched by sensors. */
 const EVENTS = ['page_view', 'event', 'commerce', 'promotion', 'segment_entered'];
 
 export type Engine = ReturnType<typeof createEngine>;
 
 export function createEngine(d: EngineDeps) {
-  const { store } = d;
+  const { store, features: F } = d;
   // A hand-made or truncated bundle may lack parts: run what is there.
   const bundle = { index: {}, promotions: {}, segments: {}, site: { webhookHosts: [], promotionCooldownSeconds: 30 }, ...(d.bundle as Partial<CompiledBundle>) } as CompiledBundle;
+  /** The first feature of `needs` whose chunk did not load; a bundle from before `needs` needs them all. */
+  const lacks = (needs?: Feature[]) => (needs ?? (bundle.needs ? [] : FEATURES)).find((f) => !F[f]);
+  const disabled = new Set<string>();
   const wfs = new Map<string, CompiledWorkflow>();
   const goals: Record<string, CompiledWorkflow[]> = {}; // goal event -> workflows, so an event costs only its own
   for (const w of bundle.workflows) {
@@ -54,30 +66,30 @@ export function createEngine(d: EngineDeps) {
       wfs.set(w.id, w);
       const g = w.settings.goal?.event;
       if (g) (goals[g] ??= []).push(w);
+      // A feature whose chunk did not load disables only the workflows that need it.
+      const f = lacks(w.needs);
+      if (f) fail(w.id, `needs the ${f} chunk, which did not load`);
     } else d.emit('error', { workflow: w?.id, message: 'malformed workflow' });
   }
-  const rules = Object.entries(bundle.segments).flatMap(([id, seg]) => (seg?.rule ? [[id, seg.rule] as const] : []));
+  // A rule that needs a missing chunk is not followed: membership stays as it is rather than be read wrong.
+  const rules = Object.entries(bundle.segments).flatMap(([id, seg]) => (seg?.rule && !lacks(seg.needs) ? [[id, seg.rule] as const] : []));
   const armed = new Map<string, { node: string; off: (() => void)[] }>(); // cursor id -> step armed, unwatch functions
-  const disabled = new Set<string>();
-  const blocked = new Set<string>(); // cursor ids waiting for the promotion governor
   const running = new Set<string>();
-  // This document load: a promotion shown under another load was left behind when the visitor navigated.
-  const load = d.id();
-  let onScreen = 0; // interrupting promotions showing now
-  const showing = new Map<string, string>(); // cursor id -> promotion this page shows for it
   let timer: ReturnType<typeof setTimeout> | undefined;
   let timerAt = 0;
 
   const st = (): VisitorState => store.state;
   const find = (id: string) => st().cursors.find((c) => c.id == id);
   const nodeOf = (c: Cursor) => wfs.get(c.wf)?.nodes[c.node];
-  const test = (cond: LoweredCondition | undefined, event?: Event, ctx?: EvalContext) => !cond || check(cond, ctx ?? d.context(event));
+  const test = (cond: LoweredCondition | undefined, event?: Event, ctx?: EvalContext) => !cond || check(cond, ctx ?? d.context(event), F.time);
   /** Changes a cursor inside a transaction, if it still exists (and, with `seq`, has not moved). */
   const patch = <T>(c: Cursor, fn: (cur: Cursor, s: VisitorState) => T, seq?: 1) =>
     store.mutate((s) => {
       const cur = s.cursors.find((x) => x.id == c.id && (!seq || x.seq == c.seq));
       return cur && fn(cur, s);
     });
+  // Promotion steps and the governor, when the bundle has promotions (their chunk shares this engine's state).
+  const P = F.promotions?.createPromotions({ d, bundle, wfs, st, find, nodeOf, patch, run, move, fail, schedule, dispatch });
 
   function fail(wf: string, e: unknown): void {
     // A broken workflow stops alone; the others keep running.
@@ -184,15 +196,12 @@ export function createEngine(d: EngineDeps) {
         arm(c, node);
         return WAIT;
       case 'promotion':
-        // Shown under another load and never answered: dismissed, unless that tab still has it on screen.
-        if (c.shown && c.shown != load) return (await open(c.id)) ? WAIT : 'dismissed';
-        if (!c.shown) void show(c, node).catch((e) => fail(c.wf, e));
-        return WAIT;
+        return P!.step(c, node);
       case 'delay':
         if (c.wake || c.visit !== undefined) return (c.wake ? c.wake <= now : st().sessions != c.visit) ? 'next' : WAIT;
         await patch(c, (cur, s) => {
           if (node.mode == 'next_visit') cur.visit = s.sessions;
-          else cur.wake = node.mode == 'duration' ? now + node.duration.amount * UNIT[node.duration.unit] : nextTime(node.time, node.timezone, now);
+          else cur.wake = node.mode == 'duration' ? now + node.duration.amount * UNIT[node.duration.unit] : F.time!.nextTime(node.time, node.timezone, now);
         });
         schedule();
         return WAIT;
@@ -209,7 +218,7 @@ export function createEngine(d: EngineDeps) {
         const key = node.test!;
         let v = st().variants[key];
         if (!v) {
-          const chosen = assign(st().user ?? st().id, key, node.variants, node.holdout);
+          const chosen = F.variants!.assign(st().user ?? st().id, key, node.variants, node.holdout);
           const fresh = await store.mutate((s) => !s.variants[key] && (s.variants[key] = chosen));
           v = st().variants[key] ?? chosen;
           if (fresh) d.emit('variant_assigned', { workflow: c.wf, step: c.node, test: key, variant: v });
@@ -296,98 +305,10 @@ export function createEngine(d: EngineDeps) {
     if (changed && add) await dispatch({ key: `segment_entered:${id}` });
   }
 
-  async function show(c: Cursor, node: Node<'promotion'>): Promise<void> {
-    const id = node.promotion;
-    const p = bundle.promotions[id];
-    const stop = p && INTERRUPTING.includes(p.kind);
-    const wait = (st().lastPromo ?? 0) + bundle.site.promotionCooldownSeconds * 1e3 - d.now();
-    if (stop && (onScreen || wait > 0)) {
-      blocked.add(c.id);
-      d.log(`${c.wf}: ${id} waits for ${onScreen ? 'the promotion on screen' : 'the cooldown'}`);
-      schedule();
-      return;
-    }
-    blocked.delete(c.id);
-    let out: PromotionOutcome = { outcome: 'dismissed' };
-    if (stop) onScreen++;
-    showing.set(c.id, id);
-    try {
-      const taken =
-        p &&
-        (await patch(
-          c,
-          (cur, s) => {
-            if (cur.shown) return;
-            cur.shown = load;
-            if (stop) s.lastPromo = d.now();
-            return 1;
-          },
-          1,
-        ));
-      if (p && !taken) return;
-      // Stored as shown before anyone sees it: another tab or a reload cannot show it a second time.
-      await store.flush();
-      const f = { workflow: c.wf, step: c.node, promotion: id, variant: c.variant };
-      const renderer = p && (await d.renderer());
-      const showing =
-        renderer &&
-        renderer.show({
-          id,
-          promotion: p,
-          attributes: st().attrs,
-          visitor: st().id,
-          error: (e) => d.emit('error', { ...f, message: String((e as Error)?.message ?? e) }),
-          report: (name, detail) => {
-            if (name != 'seen') return;
-            void store.mutate((s) => count(s, id, 'seen'));
-            d.emit('promotion_shown', { ...f, ...detail });
-            void dispatch({ key: 'promotion:seen', props: { promotion: id } });
-          },
-        });
-      if (showing) {
-        const locks = (globalThis.navigator as Navigator | undefined)?.locks;
-        void locks?.request(`workflows:shown:${c.id}`, () => showing.catch(() => {})).catch(() => {});
-        out = await showing;
-      }
-      const { outcome, values } = out;
-      const yes = outcome == 'converted';
-      await patch(c, (cur, s) => {
-        count(s, id, yes ? 'converted' : 'closed');
-        if (values) Object.assign(s.attrs, values), (cur.form = c.form = values);
-      });
-      d.emit(yes ? 'promotion_converted' : 'promotion_closed', f);
-      await dispatch({ key: `promotion:${yes ? 'converted' : 'closed'}`, props: { promotion: id } });
-    } finally {
-      if (stop) onScreen--;
-      showing.delete(c.id);
-      release();
-    }
-    const cur = find(c.id);
-    if (cur?.node == c.node) await run(await move(cur, out.outcome));
-  }
-
-  /** Is a promotion of this cursor on screen in some tab? (The showing tab holds a Web Lock while it is.) */
-  async function open(id: string): Promise<boolean> {
-    const locks = (globalThis.navigator as Navigator | undefined)?.locks;
-    return !!locks && (await locks.request(`workflows:shown:${id}`, { ifAvailable: true }, (lock) => !lock).catch(() => false));
-  }
-
-  /** A screen slot freed: the highest-priority blocked promotion gets it. */
-  function release(): void {
-    const prio = (c?: Cursor) => (c ? wfs.get(c.wf)!.settings.priority : -1);
-    let best: Cursor | undefined;
-    for (const id of blocked) {
-      const c = find(id);
-      if (!c || nodeOf(c)?.kind != 'promotion') blocked.delete(id);
-      else if (prio(c) > prio(best)) best = c;
-    }
-    void run(best);
-  }
-
   /** One timer for the nearest wake-up (delays, wait windows, the governor's cooldown); none when nothing waits. */
   function schedule(): void {
     // Blocked promotions retry when the cooldown ends.
-    let at = blocked.size ? (st().lastPromo ?? 0) + bundle.site.promotionCooldownSeconds * 1e3 : Infinity;
+    let at = P?.wakeAt() ?? Infinity;
     for (const c of st().cursors) {
       const n = nodeOf(c);
       // Only wakes a step can act on: a Delay or an If/Then wait window of a workflow still running.
@@ -403,7 +324,7 @@ export function createEngine(d: EngineDeps) {
   function wake(): void {
     timerAt = 0;
     for (const c of st().cursors) if (c.wake && c.wake <= d.now()) void run(c);
-    release();
+    P?.release();
     schedule();
   }
 
@@ -449,7 +370,7 @@ export function createEngine(d: EngineDeps) {
   }
 
   function why(w: CompiledWorkflow, s: VisitorState, now: number, starting: Cursor[], sure: Set<Cursor>): string {
-    if (!scheduleOpen(w.settings.schedule, now)) return 'outside its schedule';
+    if (w.settings.schedule && !F.time!.scheduleOpen(w.settings.schedule, now)) return 'outside its schedule';
     if (done(w, s, now)) return `re-enrollment (${w.settings.reenroll.mode})`;
     // Workflows starting on this page view count too (higher priority ones were considered first), when they
     // enroll at once: a gate that only tests state and passed, or a start that is no gate.
@@ -478,14 +399,14 @@ export function createEngine(d: EngineDeps) {
     for (const w of wfs.values()) {
       if (w.settings.enrollment != 'auto' || disabled.has(w.id) || s.cursors.some((c) => c.wf == w.id)) continue;
       if (w.url && !href.includes(w.url)) {
-        d.log(`${w.id}: not started: not this page`);
+        d.log(() => `${w.id}: not started: not this page`);
         continue;
       }
       const start = w.nodes[w.start]!;
       const gate = start.kind == 'if' && !start.triggers?.length;
       const no = why(w, s, now, starts, sure) || (gate && !start.next?.else && !test(start.conditions, undefined, ctx) ? `${w.start} not met` : '');
       if (no) {
-        d.log(`${w.id}: not started: ${no}`);
+        d.log(() => `${w.id}: not started: ${no}`);
         continue;
       }
       const c = cursor(w);
@@ -496,17 +417,8 @@ export function createEngine(d: EngineDeps) {
     const fresh = await begin(starts);
     for (const c of [...fresh, ...st().cursors.filter((c) => !fresh.includes(c))]) void run(c);
     schedule();
-    prefetch();
+    P?.prefetch();
     await dispatch({ key: 'page_view' });
-  }
-
-  /** When a waiting cursor is one step from a promotion, fetch the renderer while the page is idle. */
-  function prefetch(): void {
-    const soon = st().cursors.some((c) => {
-      const n = nodeOf(c);
-      return n && Object.values(n.next ?? {}).some((id) => wfs.get(c.wf)!.nodes[id]?.kind == 'promotion');
-    });
-    if (soon) (globalThis.requestIdleCallback ?? setTimeout)(() => void d.renderer().catch(() => {}));
   }
 
   /** Rule-based segments follow their rules: membership is recomputed on page views and visitor changes. */
@@ -516,7 +428,7 @@ export function createEngine(d: EngineDeps) {
     const ctx = d.context();
     const want: [string, boolean][] = [];
     for (const [id, rule] of rules) {
-      const on = check(rule, ctx);
+      const on = check(rule, ctx, F.time);
       if (on != st().segments.includes(id)) want.push([id, on]);
     }
     if (!want.length) return;
@@ -552,48 +464,18 @@ export function createEngine(d: EngineDeps) {
   /** Ends an enrollment where it stands: nothing of it stays armed, blocked or on screen. */
   async function end(c: Cursor, reason: string): Promise<void> {
     disarm(c.id);
-    blocked.delete(c.id);
-    hide(c.id);
+    P?.drop(c.id);
     await store.mutate((s) => void (s.cursors = s.cursors.filter((x) => x.id != c.id)));
     if (c.in) d.emit('exited', { workflow: c.wf, step: c.node, reason });
-  }
-
-  /** Takes a promotion this page shows off the screen (its show() then ends as dismissed). */
-  function hide(id: string): void {
-    const promotion = showing.get(id);
-    if (promotion) void d.renderer().then((r) => r.hide(promotion), () => {});
   }
 
   /** Stops this page's work (reset): nothing armed, no timer, no promotion of the old visitor left on screen. */
   function stop(): void {
     armed.forEach((_, id) => disarm(id));
-    showing.forEach((_, id) => hide(id));
-    blocked.clear();
+    P?.stop();
     clearTimeout(timer);
     timerAt = 0;
   }
 
   return { pageView, dispatch, enroll, unenroll, segment, sync, stop, refreshSegments };
-}
-
-function count(s: VisitorState, promotion: string, what: 'seen' | 'closed' | 'converted'): void {
-  const z = () => ({ session: 0, first_session: 0, all_time: 0 });
-  const r = (s.promos[promotion] ??= { seen: z(), closed: z(), converted: z() })[what];
-  r.session++;
-  r.all_time++;
-  if (s.sessions < 2) r.first_session++;
-}
-
-/** The next time the clock reads `HH:MM` in `zone` (the visitor's when absent), strictly after `now`. */
-export function nextTime(time: string, zone: string | undefined, now: number): number {
-  const [h, m] = time.split(':').map(Number) as [number, number];
-  const fmt = new Intl.DateTimeFormat('en-US', { timeZone: zone, hour: 'numeric', minute: 'numeric', hourCycle: 'h23' });
-  // Walk forward: an hour at a time until the hour before, then a minute at a time. DST-safe, ~150 steps at most.
-  let t = Math.floor(now / 6e4) * 6e4 + 6e4;
-  for (let i = 0; i < 1500; i++) {
-    const [ch, cm] = fmt.format(t).split(':').map(Number) as [number, number];
-    if (ch == h && cm == m) return t;
-    t += ch == h || (ch + 1) % 24 == h ? 6e4 : 36e5 - cm * 6e4;
-  }
-  return now + DAY;
 }

@@ -5,15 +5,16 @@
  *
  * What only some pages need is a lazy chunk, imported from beside the script on first need (docs/runtime.md):
  * `sensors` when a cursor first waits on a page trigger, `outbox` for a collector, a webhook or app request or
- * requests an earlier page left, `actions` for Webhook, App and Code steps, `renderer` for promotions.
+ * requests an earlier page left, `actions` for Webhook, App and Code steps, `renderer` for promotions. The feature
+ * chunks the bundle's `needs` lists (`promotions`, `time`, `variants`) are imported at start, before the first page view.
  */
 import { nanoid } from 'nanoid';
-import { COMPILED_FORMAT, COMPILED_VERSION, type CompiledBundle } from '../src/compile/types.js';
+import { COMPILED_FORMAT, COMPILED_VERSION, FEATURES, type CompiledBundle } from '../src/compile/types.js';
 import type { EvalContext } from '../src/conditions/types.js';
 import { createRegistry, type CodeContext } from './actions/code.js';
 import type * as Actions from './actions/entry.js';
 import type { Built } from './actions/webhook.js';
-import { createEngine, type Engine } from './engine.js';
+import { createEngine, type Engine, type Features } from './engine.js';
 import type * as OutboxChunk from './outbox.js';
 import { commerceEvent, watchDataLayer } from './sensors/datalayer.js';
 import type * as Sensors from './sensors/entry.js';
@@ -106,10 +107,12 @@ export function start(options: StartOptions = {}): WorkflowsApi {
   let emit: (name: PublicEventName, fields: Partial<PublicEvent>) => void = () => {};
   // Code handlers registered before or after the actions chunk (which runs them) arrives.
   const registry = createRegistry();
-  // While debug is off, the last 100 lines wait here: turned on late, it still explains this page's start.
-  const lines: string[] = [];
-  const print = (m: string) => safe(() => console.info(m));
-  const log = (m: string) => (debugOn ? print : (l: string) => lines.push(l) > 100 && lines.shift())('[workflows] ' + m);
+  // While debug is off, the last 100 lines wait here: turned on late, it still explains this page's start. A line
+  // given as a function is built only when printed, so a page view that skips many workflows builds no text.
+  type Line = string | (() => string);
+  const lines: Line[] = [];
+  const print = (m: Line) => safe(() => console.info('[workflows] ' + (typeof m == 'function' ? m() : m)));
+  const log = (m: Line) => (debugOn ? print(m) : lines.push(m) > 100 && lines.shift());
   const setDebug = (on: boolean) => {
     debugOn = on;
     if (on) lines.splice(0).forEach(print);
@@ -171,7 +174,15 @@ export function start(options: StartOptions = {}): WorkflowsApi {
     let consented = persist;
     const consentWaiters: (() => void)[] = [];
     const consentGiven = () => (consented ? Promise.resolve() : new Promise<void>((go) => consentWaiters.push(go)));
-    const s = (store = await openStore({ persist, log }));
+    // The chunks of the features the bundle needs come while the store opens, before the first page view, so the
+    // engine calls them synchronously. One that fails to load disables the workflows that need it (engine.ts).
+    const features: Features = {};
+    const failed: unknown[] = [];
+    const [s] = await Promise.all([
+      openStore({ persist, log }),
+      ...FEATURES.filter((f) => !bundle.needs || bundle.needs.includes(f)).map((f) => lazy(f)().then((m: any) => (features[f] = m), (e) => failed.push(e))),
+    ]);
+    store = s;
     // The outbox, and batching for the collector when there is one: created when first needed.
     const delivery = lazy('outbox', (m: typeof OutboxChunk) => {
       const outbox = m.createOutbox(s);
@@ -202,6 +213,7 @@ export function start(options: StartOptions = {}): WorkflowsApi {
       for (const fn of [...(listeners.get(name) ?? []), ...(listeners.get('*') ?? [])]) safe(() => fn(event));
       safe(() => transport.emit(event));
     };
+    failed.forEach((e) => report(e));
     onConsent = async (granted) => {
       consented = granted;
       if (granted) consentWaiters.splice(0).forEach((go) => go());
@@ -240,6 +252,7 @@ export function start(options: StartOptions = {}): WorkflowsApi {
       context,
       emit: (name, fields) => emit(name, fields),
       log,
+      features,
       // Synchronous for the engine: the watcher starts when the sensors chunk arrives, unless unwatched by then.
       // A failed import is reported; the next trigger armed tries again.
       watch: (t, fire) => {

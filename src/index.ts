@@ -5,7 +5,6 @@ export { NODE_LABELS, portsOf, waits } from './model/nodes.js';
 export * from './conditions/types.js';
 export { evaluate } from './conditions/evaluate.js';
 export { lower } from './conditions/lower.js';
-export { check } from './conditions/run.js';
 export { checkCondition } from './conditions/check.js';
 export { validateProject, validateDocument, hasErrors, type SourceFile } from './validate/validate.js';
 export { selectorProblem } from './validate/selector.js';
@@ -17,3 +16,9 @@ export { authoringSchema } from './schema.js';
 export * from './exchange/index.js';
 export { TEMPLATES, getTemplate, listTemplates, templateDocument } from './templates/index.js';
 export type { Template, TemplateSummary } from './templates/index.js';
+
+import { check as run } from './conditions/run.js';
+import * as time from './conditions/time.js';
+import type { EvalContext, LoweredCondition } from './conditions/types.js';
+/** True when the lowered `condition` holds for `ctx`: the script-tag core's `check`, with the time readers. */
+export const check = (condition: LoweredCondition, ctx: EvalContext): boolean => run(condition, ctx, time);

@@ -17,6 +17,7 @@ import type {
 } from '../model/types.js';
 import { conditionRefs } from '../validate/refs.js';
 import { indexKey } from './index-key.js';
+import { segmentNeeds, union, workflowNeeds } from './needs.js';
 import { urlPrefilter } from './prefilter.js';
 import { at } from '../validate/shape.js';
 import { hasErrors, validateProject, type SourceFile } from '../validate/validate.js';
@@ -111,7 +112,9 @@ function build(files: readonly SourceFile[], warnings: Problem[]): CompileResult
     if (settings.goal?.where) conditionRefs(settings.goal.where, used);
     const start = wf.nodes.find((n) => n.id === wf.start);
     const url = start?.kind === 'if' && !start.triggers?.length ? urlPrefilter(start.conditions) : undefined;
-    return { id: wf.id, name: wf.name, version: wf.version ?? 0, settings, start: wf.start, nodes, ...(url ? { url } : {}) };
+    const w: CompiledWorkflow = { id: wf.id, name: wf.name, version: wf.version ?? 0, settings, start: wf.start, nodes, ...(url ? { url } : {}) };
+    const needs = workflowNeeds(w);
+    return needs.length ? { ...w, needs } : w;
   });
   if (problems.length) return { ok: false, problems: [...warnings, ...problems] };
 
@@ -131,6 +134,12 @@ function build(files: readonly SourceFile[], warnings: Problem[]): CompileResult
     if (app?.provider === 'webhook' && app.settings.url) hosts.add(new URL(app.settings.url).host.toLowerCase());
   }
 
+  const shipped = pick(segments, used.segments, (s) => {
+    if (s.kind !== 'rule') return {};
+    const rule = lower(s.rule);
+    const needs = segmentNeeds(rule);
+    return needs.length ? { rule, needs } : { rule };
+  });
   // A JSON round trip: the bundle shares nothing with the caller's documents and carries no undefined.
   const body = JSON.parse(JSON.stringify({
     format: COMPILED_FORMAT,
@@ -139,9 +148,10 @@ function build(files: readonly SourceFile[], warnings: Problem[]): CompileResult
       webhookHosts: [...hosts].sort(),
       promotionCooldownSeconds: site.promotionCooldownSeconds ?? DEFAULTS.promotionCooldownSeconds,
     },
+    needs: union([...compiled.map((w) => w.needs ?? []), ...Object.values(shipped).map((s) => s.needs ?? [])]),
     workflows: compiled,
     promotions: pick(promotions, used.promotions, ({ id: _id, revision: _r, name: _n, ...rest }) => rest),
-    segments: pick(segments, used.segments, (s) => (s.kind === 'rule' ? { rule: lower(s.rule) } : {})),
+    segments: shipped,
     apps: pick(apps, used.apps, (a) => ({ provider: a.provider, settings: a.settings })),
     index,
   })) as Omit<CompiledBundle, 'hash'>;

@@ -20,6 +20,14 @@ export const COMPILED_FORMAT = 'workflows/compiled';
 /** 2: conditions are lowered (1 carried them as written). */
 export const COMPILED_VERSION = 2;
 
+/**
+ * What a bundle may use that the script-tag core leaves to a lazy chunk of the same name (docs/runtime.md, "Lazy
+ * chunks"): `promotions` the promotion executor and its governor, `time` delays until a time of day, schedules and
+ * the condition readers of dates, times and zones, `variants` Multivariate Test assignment.
+ */
+export const FEATURES = ['promotions', 'time', 'variants'] as const;
+export type Feature = (typeof FEATURES)[number];
+
 /** What fires a trigger, without its `where` filter: all the sensors and the index need. */
 export type TriggerSpec = DistributiveOmit<Trigger, 'where'>;
 /** A trigger as the runtime sees it: its `where` lowered. */
@@ -63,6 +71,8 @@ export interface CompiledWorkflow {
   /** Lower-case text the page URL must contain for the start gate to pass (a cheap pre-test), when there is one. */
   url?: string;
   nodes: Record<string, CompiledNode>;
+  /** The features this workflow uses, when any: it is disabled on a page where one of their chunks did not load. */
+  needs?: Feature[];
 }
 
 /**
@@ -77,9 +87,14 @@ export interface CompiledBundle {
   /** Content hash of everything below, hex; stable for the same input. */
   hash: string;
   site: { webhookHosts: string[]; promotionCooldownSeconds: number };
+  /**
+   * The features any workflow or rule segment uses: the runtime imports their chunks at start. Absent in bundles
+   * compiled before it existed, which the runtime reads as needing every feature.
+   */
+  needs?: Feature[];
   workflows: CompiledWorkflow[];
   promotions: Record<string, Omit<Promotion, 'id' | 'revision'>>;
-  segments: Record<string, { rule?: LoweredCondition }>;
+  segments: Record<string, { rule?: LoweredCondition; needs?: Feature[] }>;
   apps: Record<string, Pick<AppConnection, 'provider' | 'settings'>>;
   index: TriggerIndex;
 }

@@ -7,7 +7,8 @@
  * zones, ordered keys, limits); test/unit/conditions*.test.ts checks their verdicts against each other.
  */
 import { isIsoDate, isTimeOfDay, isValidTimeZone, MAX_REGEX_LENGTH, RULE_KEYS } from './evaluate.js';
-import { key, num, stamp } from './run.js';
+import { num } from './run.js';
+import { key, stamp } from './time.js';
 import { lookupField, OPERATORS_BY_TYPE, SCOPES, WEEKDAY_NAMES, type FieldRef, type FieldType } from './fields.js';
 import { OPERATORS, type Operator } from './types.js';
 

@@ -10,7 +10,9 @@
  * like SQL's NULL: `any` is true if a member is true, `all` false if a member is false, else the group is malformed.
  * Each rule object is analysed once, then cached in a WeakMap until one of its keys changes.
  */
-import { BAD, key, num, read, stamp, text, TIME, zone, zoneOf } from './run.js';
+import { num, read, text } from './run.js';
+import * as time from './time.js';
+import { BAD, key, stamp, TIME, zone, zoneOf } from './time.js';
 import type { Condition, EvalContext, LoweredField, Scope } from './types.js';
 
 /** Deepest allowed nesting: the root condition is depth 0. */
@@ -111,7 +113,7 @@ export function resolveField(field: string, ctx: EvalContext, scope?: Scope, tim
     const f = typeof field == 'string' ? fieldOf(field) : undefined;
     const z = timezone ?? zoneOf(ctx);
     if (!f || (f.p[0] == '~' && !zone(z))) return;
-    const v = read(fieldPath(f, (f.d && SCOPES.includes(scope) && scope) || f.d), ctx, z);
+    const v = read(fieldPath(f, (f.d && SCOPES.includes(scope) && scope) || f.d), ctx, z, 0, time);
     return v === BAD ? undefined : v;
   } catch {
     return;
@@ -157,7 +159,7 @@ function rule(o: any, x: any): R {
     RULES.set(o, (c = prepare(o)));
   if (!c.f || (c.c && !zone((z = c.z ?? zoneOf(x))))) return 2;
   const t = c.t;
-  let a: any = read(c.p, x, z, c.k);
+  let a: any = read(c.p, x, z, c.k, time);
   a =
     a === BAD
       ? 2

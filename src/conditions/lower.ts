@@ -9,7 +9,7 @@
  * `check(lower(c), ctx)` to `evaluate(c, ctx)` on the JSON contract and on random conditions and contexts.
  */
 import { MAX_DEPTH, prepare } from './evaluate.js';
-import { key, stamp } from './run.js';
+import { key, stamp } from './time.js';
 import type { LoweredCondition, LoweredRule } from './types.js';
 
 /** A lowered node, or a verdict known now: 0 false, 1 true, 2 malformed. */

@@ -70,9 +70,72 @@ test('a page whose workflows wait on no page trigger fetches no chunk at all', a
   // The data layer is still mirrored, without the outbox chunk.
   expect(await page.evaluate(() => ((window as any).dataLayer as { event?: string }[]).some((e) => e.event === 'workflows.enrolled'))).toBe(true);
   await page.waitForTimeout(300);
+  // No feature chunk either: the bundle has no promotion, no Delay until a time of day, no test, no date field.
   expect(chunks).toEqual([]);
   expect(await events(page, 'error')).toEqual([]);
   expect(errors).toEqual([]);
+});
+
+const bar = { id: 'hello', name: 'Hello', kind: 'bar', steps: [{ id: 's', blocks: [{ kind: 'text', text: 'Hello' }] }] };
+
+test('feature chunks: a bundle fetches at start exactly the ones its `needs` lists, and runs with them', async ({ page }) => {
+  const errors = pageErrors(page);
+  const chunks = chunksOf(page);
+  const split = { id: 'split', kind: 'split', variants: [{ id: 'a', weight: 50 }, { id: 'b', weight: 50 }] };
+  const bundle = compile({
+    workflows: [
+      workflow(
+        'test-bar',
+        [{ id: 'wait', kind: 'if', triggers: [{ on: 'event', name: 'go' }] }, split, { id: 'show', kind: 'promotion', promotion: 'hello' }],
+        [['wait', 'then', 'split'], ['split', 'a', 'show'], ['split', 'b', 'show']],
+      ),
+      workflow('at-nine', [{ id: 'wait', kind: 'delay', mode: 'time_of_day', time: '09:00', timezone: 'UTC' }, { id: 'tag', kind: 'segment', segment: 'later', action: 'add' }], [['wait', 'next', 'tag']]),
+    ],
+    promotions: [bar],
+    segments: manual('later'),
+  });
+  expect(bundle.needs).toEqual(['promotions', 'time', 'variants']);
+  await serveBundle(page, bundle);
+  await recordEvents(page);
+  await page.goto('/test/runtime.html');
+  await ready(page);
+  expect([...chunks].sort()).toEqual(['promotions', 'time', 'variants']);
+  // The Delay until 09:00 UTC waits for the next 09:00 (the time chunk's reckoning).
+  const wake = (await storedState(page))!.cursors.find((c) => c.wf == 'at-nine')!.wake!;
+  expect(new Date(wake).toISOString()).toMatch(/T09:00:00\.000Z$/);
+  expect(wake - Date.now()).toBeLessThanOrEqual(864e5);
+  // The test assigns a variant, and the promotion shows through the renderer, fetched when first needed.
+  await api(page, (w) => w.track('go'));
+  const assigned = await waitForEvent(page, 'variant_assigned', { workflow: 'test-bar' });
+  expect(['a', 'b']).toContain(assigned.variant);
+  await waitForEvent(page, 'promotion_shown', { promotion: 'hello', variant: assigned.variant });
+  expect(chunks.slice(3)).toEqual(['renderer']);
+  expect(await events(page, 'error')).toEqual([]);
+  expect(errors).toEqual([]);
+});
+
+test('feature chunks: a bundle that needs only promotions fetches only that one; one that fails disables its workflows alone', async ({ page }) => {
+  const chunks = chunksOf(page);
+  await page.route('**/chunks/promotions.js*', (route) => route.fulfill({ status: 503, body: '' }));
+  const bundle = compile({
+    workflows: [
+      workflow('show', [{ id: 'view', kind: 'if', triggers: [{ on: 'page_view' }] }, { id: 'show', kind: 'promotion', promotion: 'hello' }], [['view', 'then', 'show']]),
+      workflow('tag', [{ id: 'view', kind: 'if', triggers: [{ on: 'page_view' }] }, { id: 'tag', kind: 'segment', segment: 'seen', action: 'add' }], [['view', 'then', 'tag']]),
+    ],
+    promotions: [bar],
+    segments: manual('seen'),
+  });
+  expect(bundle.needs).toEqual(['promotions']);
+  await serveBundle(page, bundle);
+  await recordEvents(page);
+  await page.goto('/test/runtime.html');
+  await ready(page);
+  await expectSegment(page, 'seen');
+  expect(chunks).toEqual(['promotions']);
+  const errors = (await events(page, 'error')).map((e) => [e.workflow, e.message]);
+  expect(errors).toContainEqual(['show', 'needs the promotions chunk, which did not load']);
+  expect(errors).toContainEqual([undefined, expect.stringMatching(/chunks\/promotions\.js/)]);
+  expect(await events(page, 'enrolled')).toEqual([expect.objectContaining({ workflow: 'tag' })]);
 });
 
 test('exit intent: the sensors chunk is fetched when the step starts waiting, once, and the trigger fires', async ({ page }) => {

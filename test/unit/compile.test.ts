@@ -3,7 +3,7 @@ import { compileProject } from '../../src/compile/compile.js';
 import { COMPILED_VERSION, type CompiledIf } from '../../src/compile/types.js';
 import { evaluate } from '../../src/conditions/evaluate.js';
 import { lower } from '../../src/conditions/lower.js';
-import { check } from '../../src/conditions/run.js';
+import { check } from '../../src/index.js';
 import type { Condition, EvalContext } from '../../src/conditions/types.js';
 import type { AuthoringDocument } from '../../src/model/types.js';
 import { documentWith, workflow } from './fixtures.js';
@@ -132,7 +132,7 @@ describe('compileProject', () => {
       { on: 'segment_entered', segment: 'seg_night' },
     ]);
     expect(bundle.workflows[0]!.settings.goal).toEqual({ event: 'purchase', windowDays: 7, where: lower(goal) });
-    expect(bundle.segments.seg_night).toEqual({ rule: lower(rule) });
+    expect(bundle.segments.seg_night).toEqual({ rule: lower(rule), needs: ['time'] });
     // Lowered: short arrays, `not` pushed into the rule, the pair of times as minutes of the day.
     expect(trigger.conditions).toEqual(['&', [0, 'visitor.device', 'desktop'], [18, 'visitor.segments', 'seg_leads']]);
     expect(bundle.segments.seg_night!.rule).toEqual([203, '~time', [1320, 120], 'Europe/Paris']);

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import casesJson from '../cases/conditions.json';
 import { evaluate } from '../../src/conditions/evaluate.js';
 import { lower } from '../../src/conditions/lower.js';
-import { check } from '../../src/conditions/run.js';
+import { check } from '../../src/index.js';
 import type { Condition, EvalContext, LoweredCondition } from '../../src/conditions/types.js';
 import { agree } from './lowered-agree.js';
 

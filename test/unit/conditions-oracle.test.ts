@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { checkCondition } from '../../src/conditions/check.js';
 import { evaluate, fieldOf, isValidTimeZone, resolveField } from '../../src/conditions/evaluate.js';
-import { key } from '../../src/conditions/run.js';
+import { key } from '../../src/conditions/time.js';
 import { FIELDS, lookupField, OPERATORS_BY_TYPE, SCOPES } from '../../src/conditions/fields.js';
 import { OPERATORS, type Condition, type EvalContext } from '../../src/conditions/types.js';
 import { agree } from './lowered-agree.js';

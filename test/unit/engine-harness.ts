@@ -6,6 +6,9 @@ import type { AuthoringDocument } from '../../src/model/types.js';
 import { createEngine, type EngineDeps } from '../../runtime/engine.js';
 import type { Fire, PromotionOutcome, PublicEvent, ShowRequest, Store, VisitorState } from '../../runtime/types.js';
 import { freshState } from '../../runtime/store.js';
+import * as promotions from '../../runtime/features/promotions.js';
+import * as time from '../../runtime/features/time.js';
+import * as variants from '../../runtime/features/variants.js';
 
 export function compile(doc: AuthoringDocument): CompiledBundle {
   const r = compileProject([{ file: 'test.json', doc }]);
@@ -144,6 +147,8 @@ export function harness(doc: AuthoringDocument, opts: { store?: ReturnType<typeo
     app: vi.fn(async (_node, data, key) => (calls.push({ kind: 'app', key, data }), opts.effects?.app ?? true)),
     code: vi.fn(async (_node, c) => (calls.push({ kind: 'code', key: `${c.id}:${c.seq}` }), opts.effects?.code ?? true)),
     log: () => {},
+    // Every feature, as a page whose chunks all loaded.
+    features: { promotions, time, variants },
   };
   const engine = createEngine(deps);
   const settle = async () => {

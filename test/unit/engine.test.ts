@@ -1,7 +1,9 @@
 // @vitest-environment node
 import { describe, expect, it, vi } from 'vitest';
 import type { AuthoringDocument, Workflow, WorkflowNode } from '../../src/model/types.js';
-import { nextTime } from '../../runtime/engine.js';
+import { nextTime } from '../../runtime/schedule.js';
+import { createEngine } from '../../runtime/engine.js';
+import * as time from '../../runtime/features/time.js';
 import { harness, memoryStore, names, state } from './engine-harness.js';
 
 const promo = (id: string, kind: 'modal' | 'bar' = 'modal') => ({
@@ -493,6 +495,66 @@ describe('republishing and reset', () => {
     await h.settle();
     expect(h.hidden).toEqual(['p1']);
     expect(h.watched.every((w) => !w.active)).toBe(true);
+  });
+});
+
+describe('feature chunks', () => {
+  it('a feature whose chunk did not load disables only the workflows that need it, and rules that read it are not followed', async () => {
+    const tag = (segment: string): WorkflowNode => ({ id: 'tag', kind: 'segment', segment, action: 'add' });
+    const d = doc(
+      [
+        wf('promo', [desktopOnly, { id: 'show', kind: 'promotion', promotion: 'bar' }], [['gate', 'then', 'show']]),
+        wf('timed', [{ id: 'gate', kind: 'if', conditions: { field: 'time', op: 'between', value: ['00:00', '23:59'] } }, tag('leads')], [['gate', 'then', 'tag']]),
+        wf('plain', [desktopOnly, tag('vip')], [['gate', 'then', 'tag']]),
+      ],
+      {
+        segments: [
+          { id: 'leads', name: 'Leads', kind: 'manual' },
+          { id: 'vip', name: 'VIP', kind: 'manual' },
+          { id: 'day', name: 'Daytime', kind: 'rule', rule: { field: 'time', op: 'between', value: ['00:00', '23:59'] } },
+          { id: 'big', name: 'Big carts', kind: 'rule', rule: { field: 'cart.value', op: 'gte', value: 100 } },
+        ],
+      },
+    );
+    // Ships the rule segments (manual: it never starts here).
+    const entered = { id: 'wait', kind: 'if', triggers: [{ on: 'segment_entered', segment: 'day' }, { on: 'segment_entered', segment: 'big' }] } as WorkflowNode;
+    d.workflows!.push(wf('watch', [entered, tag('vip')], [['wait', 'then', 'tag']], { settings: { enrollment: 'manual' } }));
+    const h = harness(d);
+    expect(h.deps.bundle.needs).toEqual(['promotions', 'time']);
+    h.store.state.segments.push('day'); // a member already: a rule that cannot be read leaves it as it is
+    h.store.state.cart = { value: 150, items: 1, lines: [] } as never;
+    h.events.length = 0;
+    const e = createEngine({ ...h.deps, features: {} });
+    expect(h.events.map((x) => [x.workflow, x.message])).toEqual([
+      ['promo', 'needs the promotions chunk, which did not load'],
+      ['timed', 'needs the time chunk, which did not load'],
+    ]);
+    await e.pageView();
+    await h.settle();
+    expect(h.store.state.cursors).toEqual([]);
+    expect(h.store.state.segments).toEqual(['day', 'big', 'vip']);
+    expect(h.shown).toEqual([]);
+    // With the time chunk, only the promotion's workflow stays off.
+    const h2 = harness(d);
+    const e2 = createEngine({ ...h2.deps, features: { time } });
+    await e2.pageView();
+    await h2.settle();
+    expect(h2.store.state.segments).toEqual(['day', 'vip', 'leads']);
+  });
+});
+
+describe('debug lines', () => {
+  it('a page view builds no text for the workflows it skips, unless the line is kept', async () => {
+    const gate: WorkflowNode = { id: 'gate', kind: 'if', conditions: { field: 'url', op: 'contains', value: '/never' } };
+    const many = Array.from({ length: 50 }, (_, i) => wf(`w${i}`, [gate, { id: 'tag', kind: 'segment', segment: 'leads', action: 'add' }], [['gate', 'then', 'tag']]));
+    const h = harness(doc(many));
+    const lines: (string | (() => string))[] = [];
+    const e = createEngine({ ...h.deps, log: (m) => void lines.push(m) });
+    await e.pageView();
+    await h.settle();
+    expect(lines).toHaveLength(50);
+    expect(lines.every((m) => typeof m == 'function')).toBe(true);
+    expect((lines[0] as () => string)()).toBe('w0: not started: not this page');
   });
 });
 

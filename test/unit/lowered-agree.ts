@@ -2,7 +2,7 @@
 import { expect } from 'vitest';
 import { evaluate } from '../../src/conditions/evaluate.js';
 import { lower } from '../../src/conditions/lower.js';
-import { check } from '../../src/conditions/run.js';
+import { check } from '../../src/index.js';
 import type { Condition, EvalContext, LoweredCondition } from '../../src/conditions/types.js';
 
 /**

@@ -2,7 +2,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { start, type QueuedCall, type WorkflowsApi } from '../../runtime/index.js';
 
-const bundle = { format: 'workflows/compiled', version: 2, hash: 'abc123', workflows: [{ id: 'a' }, { id: 'b' }] };
+// `needs: []`: no feature chunk to import (a bundle without `needs` imports them all, tested below).
+const bundle = { format: 'workflows/compiled', version: 2, hash: 'abc123', needs: [], workflows: [{ id: 'a' }, { id: 'b' }] };
 
 function serve(body: string, status = 200) {
   const fetch = vi.fn(async (_url: string) => new Response(body, { status, headers: { 'content-type': 'application/json' } }));
@@ -88,6 +89,28 @@ describe('runtime loader', () => {
     api.push(['nope', 1]);
     await Promise.resolve();
     expect(errors).toEqual(['unknown call "nope"']);
+  });
+
+  it('imports every feature chunk for a bundle compiled before `needs`; one that fails disables its workflows, reported', async () => {
+    const settings = { enrollment: 'auto', reenroll: { mode: 'session' }, priority: 50, suppress: 'none' };
+    const wf = { id: 'a', name: 'A', version: 0, settings, start: 's', nodes: { s: { kind: 'connector' } } };
+    const { needs: _, ...old } = bundle;
+    serve(JSON.stringify({ ...old, workflows: [wf] }));
+    const api = start({ chunks: '/nowhere/', debug: false });
+    const errors: unknown[] = [];
+    api.on('error', (e) => errors.push(`${e.workflow ?? ''}: ${e.message}`));
+    await api.ready;
+    // No chunk is served here: each import fails, and a workflow of an old bundle may need any of them.
+    expect(errors).toHaveLength(4);
+    expect(errors).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^: .*\/nowhere\/promotions\.js/),
+        expect.stringMatching(/^: .*\/nowhere\/time\.js/),
+        expect.stringMatching(/^: .*\/nowhere\/variants\.js/),
+        'a: needs the promotions chunk, which did not load',
+      ]),
+    );
+    await expect(api.enroll('a')).resolves.toBe(false);
   });
 
   describe('debug', () => {

@@ -1,0 +1,87 @@
+// The features a compiled bundle needs (`needs`, docs/format.md): each is detected where it is used, and nothing
+// else is listed, so that the runtime imports exactly the chunks the bundle uses.
+import { describe, expect, it } from 'vitest';
+import { compileProject } from '../../src/compile/compile.js';
+import type { AuthoringDocument, Condition, Workflow, WorkflowNode } from '../../src/index.js';
+import { documentWith, workflow } from './fixtures.js';
+
+function compiled(doc: AuthoringDocument) {
+  const result = compileProject([{ file: 'doc.json', doc }]);
+  if (!result.ok) throw new Error(result.problems.map((p) => `${p.pointer}: ${p.message}`).join('\n'));
+  return result.bundle;
+}
+
+/** A workflow that waits on an event, runs `step`, and does nothing else a chunk is needed for. */
+function plain(step: WorkflowNode, overrides: Partial<Workflow> = {}): Workflow {
+  return workflow({
+    id: 'wf_plain',
+    nodes: [{ id: 'trigger', kind: 'if', triggers: [{ on: 'event', name: 'signup' }] }, step],
+    edges: [{ from: 'trigger', port: 'then', to: step.id }],
+    ...overrides,
+  });
+}
+
+const tag: WorkflowNode = { id: 'tag', kind: 'segment', segment: 'seg_leads', action: 'add' };
+const night: Condition = { field: 'time', op: 'between', value: ['22:00', '06:00'] };
+const device: Condition = { field: 'device', op: 'equals', value: 'desktop' };
+const needsOf = (w: Workflow, more: Partial<AuthoringDocument> = {}) => compiled(documentWith({ workflows: [w], ...more }));
+
+describe('bundle.needs', () => {
+  it('is empty for workflows that only wait on events, test the visitor and tag segments', () => {
+    const bundle = needsOf(plain(tag, { nodes: [{ id: 'trigger', kind: 'if', triggers: [{ on: 'event', name: 'signup', where: device }], conditions: device }, tag] }));
+    expect(bundle.needs).toEqual([]);
+    expect(bundle.workflows[0]!.needs).toBeUndefined();
+  });
+
+  it('lists promotions for a Promotion step', () => {
+    const bundle = needsOf(workflow());
+    expect(bundle.needs).toEqual(['promotions']);
+    expect(bundle.workflows[0]!.needs).toEqual(['promotions']);
+  });
+
+  it('lists variants for a Multivariate Test', () => {
+    const split: WorkflowNode = { id: 'split', kind: 'split', variants: [{ id: 'a', weight: 50 }, { id: 'b', weight: 50 }] };
+    expect(needsOf(plain(split)).needs).toEqual(['variants']);
+  });
+
+  it('lists time for a Delay until a time of day, not for other delays', () => {
+    expect(needsOf(plain({ id: 'wait', kind: 'delay', mode: 'time_of_day', time: '09:00' })).needs).toEqual(['time']);
+    expect(needsOf(plain({ id: 'wait', kind: 'delay', mode: 'duration', duration: { amount: 1, unit: 'days' } })).needs).toEqual([]);
+    expect(needsOf(plain({ id: 'wait', kind: 'delay', mode: 'next_visit' })).needs).toEqual([]);
+  });
+
+  it('lists time for a schedule', () => {
+    expect(needsOf(plain(tag, { settings: { schedule: { timezone: 'UTC', days: ['mon'] } } })).needs).toEqual(['time']);
+  });
+
+  it.each<[string, (c: Condition) => Workflow]>([
+    ['an If/Then condition', (c) => plain(tag, { nodes: [{ id: 'trigger', kind: 'if', triggers: [{ on: 'event', name: 'signup' }], conditions: c }, tag] })],
+    ['a trigger filter', (c) => plain(tag, { nodes: [{ id: 'trigger', kind: 'if', triggers: [{ on: 'event', name: 'signup', where: c }] }, tag] })],
+    ['a goal filter', (c) => plain(tag, { settings: { goal: { event: 'purchase', where: c } } })],
+  ])('lists time when %s reads the clock, a date or a zone, and not otherwise', (_, make) => {
+    for (const c of [night, { field: 'weekday', op: 'equals', value: 'mon' }, { field: 'days_since_first_visit', op: 'gt', value: 3 }, { field: 'attributes.birthday', op: 'before', value: '2000-01-01' }] as Condition[])
+      expect(needsOf(make(c)).workflows[0]!.needs, JSON.stringify(c)).toEqual(['time']);
+    expect(needsOf(make(device)).needs).toEqual([]);
+    expect(needsOf(make({ field: 'attributes.age', op: 'gt', value: 30 })).needs).toEqual([]);
+  });
+
+  it('lists time for a rule segment that reads it, on the segment and not on the workflows', () => {
+    const enters = (rule: Condition) =>
+      needsOf(plain(tag, { nodes: [{ id: 'trigger', kind: 'if', triggers: [{ on: 'segment_entered', segment: 'seg_night' }] }, tag] }), {
+        segments: [{ id: 'seg_leads', name: 'Leads', kind: 'manual' }, { id: 'seg_night', name: 'Night owls', kind: 'rule', rule }],
+      });
+    const bundle = enters(night);
+    expect(bundle.needs).toEqual(['time']);
+    expect(bundle.segments.seg_night!.needs).toEqual(['time']);
+    expect(bundle.workflows[0]!.needs).toBeUndefined();
+    expect(enters(device).needs).toEqual([]);
+    expect(enters(device).segments.seg_night!.needs).toBeUndefined();
+  });
+
+  it('is the union of its workflows, in a fixed order, each workflow listing its own', () => {
+    const split: WorkflowNode = { id: 'split', kind: 'split', variants: [{ id: 'a', weight: 50 }, { id: 'b', weight: 50 }] };
+    const bundle = compiled(documentWith({ workflows: [plain(split, { id: 'wf_b' }), workflow({ settings: { schedule: { days: ['mon'] } } })] }));
+    expect(bundle.needs).toEqual(['promotions', 'time', 'variants']);
+    expect(Object.fromEntries(bundle.workflows.map((w) => [w.id, w.needs]))).toEqual({ wf_exit: ['promotions', 'time'], wf_b: ['variants'] });
+  });
+});
