@@ -63,9 +63,12 @@ export const MIGRATIONS: ((o: any) => any)[] = [
 ];
 
 const NAMES: Backend[] = ['indexeddb', 'localstorage', 'memory'];
-/** Channel messages: a tab saved (reload), a tab wants the write lease. */
+/** Channel messages: a tab saved (reload); a tab wants the write lease; consent was withdrawn (stop storing); a
+ * tab found IndexedDB failing and uses localStorage (follow it, so all tabs keep one copy). */
 const SAVED = 1;
 const WANT = 2;
+const FORGET = 3;
+const DOWN = 4;
 
 export async function openStore({ persist: on, log, name = 'visitor', leaseMs = 5e3, writeMs = 50 }: StoreOptions): Promise<Store> {
   const L = 'workflows:' + name;
@@ -96,6 +99,8 @@ export async function openStore({ persist: on, log, name = 'visitor', leaseMs = 
   let idle: ReturnType<typeof setTimeout> | undefined;
   /** Lets go of the write lease; set while this tab holds it. */
   let held: (() => void) | undefined;
+  /** No lease to be had (no Web Locks, or refused as in an opaque origin): each change reads and writes. */
+  let free = false;
   let bc: BroadcastChannel | undefined;
   type Job = { fn: (s: VisitorState) => unknown; res: (v: any) => void; rej: (e: unknown) => void };
   let batch: Job[] = [];
@@ -107,7 +112,13 @@ export async function openStore({ persist: on, log, name = 'visitor', leaseMs = 
       bc?.postMessage(m);
     } catch {}
   };
-  const locks = () => (globalThis.navigator as Navigator | undefined)?.locks;
+  const locks = () => (free ? undefined : (globalThis.navigator as Navigator | undefined)?.locks);
+  /** Window listeners, through the global and guarded: a page may have replaced addEventListener. */
+  const listen = (on: 0 | 1, type: string, fn: () => void) => {
+    try {
+      globalThis[on ? 'addEventListener' : 'removeEventListener'](type, fn);
+    } catch {}
+  };
 
   /** Reads (k = 0) or writes (k = 1) through the best backend left, stepping down when one fails. */
   const io = async (k: 0 | 1, j?: string): Promise<any> => {
@@ -116,10 +127,11 @@ export async function openStore({ persist: on, log, name = 'visitor', leaseMs = 
         return await B[i]![k](j!);
       } catch (e) {
         log?.(`storage: ${NAMES[i]} failed (${e}), using ${NAMES[i + 1]}`);
-        // IndexedDB failed to write: its copy is now older than the one localStorage will hold, so it goes
-        // (best effort), and the next page, finding nothing there, reads localStorage.
-        if (k && !i) await Promise.resolve().then(() => del(name, db)).catch(() => {});
-        i++;
+        // IndexedDB failed: its copy is now older than the one localStorage will hold, so it goes (best effort),
+        // the next page, finding nothing there, reads localStorage, and the other tabs follow at once.
+        if (!i) await Promise.resolve().then(() => del(name, db)).catch(() => {}), say(DOWN);
+        // Memory is this tab's alone: nothing for a lease to guard any more.
+        if (++i > 1) drop();
       }
   };
 
@@ -168,39 +180,61 @@ export async function openStore({ persist: on, log, name = 'visitor', leaseMs = 
     if (fns.length) notify();
   };
 
-  /** Writes the latest good state if storage lacks it, then tells other tabs. Never rejects. */
+  /**
+   * Writes the latest good state if storage lacks it, then tells other tabs. Never rejects. With Web Locks only
+   * the lease holder writes: a tab without it has nothing of its own that storage lacks.
+   */
   const write = () =>
-    (writes = writes.then(async () => {
-      clearTimeout(due);
-      due = 0;
-      const j = good;
-      if (j === saved || !shared()) return;
-      await io(1, j);
-      saved = j;
-      if (shared()) say(SAVED);
-    }));
+    (writes = writes
+      .then(async () => {
+        clearTimeout(due);
+        due = 0;
+        const j = good;
+        const was = saved;
+        if (j === saved || !shared() || (locks() && !held)) return;
+        await io(1, j);
+        // Unless a later write (the page hiding) went past this one meanwhile.
+        if (saved === was) saved = j;
+        if (shared()) say(SAVED);
+      })
+      .catch(() => {}));
+
+  /** Asks for the lease; resolves once held, or rejects with why the request failed. */
+  const ask = (l: LockManager) =>
+    new Promise<void>((got, no) => {
+      try {
+        l.request(L, () => new Promise<void>((r) => ((held = r), got()))).catch(no);
+      } catch (e) {
+        no(e);
+      }
+    });
 
   /** Before a change: the lease and the freshest state (with Web Locks), else the freshest state alone. */
   const acquire = async () => {
-    if (held || !shared()) return;
-    const l = locks();
-    if (l) {
+    let l;
+    // Again if the page hid (and let go) while the freshest state was being read.
+    for (let tries = 0; shared() && !held && (l = locks()); ) {
       const want = () => say(WANT);
       want();
       // Said again while waiting: a tab that opened its channel after we first said it would not know.
       const nag = setInterval(want, 200);
-      // Held until `release`; a refused request (an opaque origin) leaves this tab without the lease.
-      await new Promise<void>((got) => {
-        try {
-          l.request(L, () => new Promise<void>((r) => ((held = r), got()))).catch(() => got());
-        } catch {
-          got();
-        }
-      });
-      clearInterval(nag);
-      if (held) addEventListener('pagehide', leave), addEventListener('visibilitychange', hide);
+      try {
+        await ask(l);
+      } catch (e) {
+        // Refused for good (an opaque origin): no lease here. Otherwise (a request aborted, as WebKit does when a
+        // page enters the back-forward cache) ask again; never change the state without it.
+        if ((e as Error)?.name == 'SecurityError') free = true;
+        else if (++tries > 2) throw e;
+      } finally {
+        clearInterval(nag);
+      }
+      if (!held) continue;
+      listen(1, 'pagehide', leave);
+      listen(1, 'visibilitychange', hide);
+      idle = setTimeout(release, leaseMs);
+      adopt(await read());
     }
-    adopt(await read());
+    if (!held && shared()) adopt(await read());
   };
 
   /** Lets go of the lease once storage has everything (another tab asked, the tab went idle, the page hides). */
@@ -212,16 +246,19 @@ export async function openStore({ persist: on, log, name = 'visitor', leaseMs = 
     });
   /** The page goes: write what storage lacks now, in this task (later ones may never run), and let go. */
   const leave = () => {
-    if (good !== saved && shared()) void io(1, (saved = good));
+    if (held && good !== saved && shared()) void io(1, (saved = good)), say(SAVED);
     drop();
   };
-  const hide = () => document.hidden && void write();
+  // Hidden: write and let go, so a tab the browser then suspends holds nothing another tab waits for.
+  const hide = () => document.hidden && void release();
   const drop = () => {
     held?.();
     held = undefined;
     clearTimeout(idle);
-    removeEventListener('pagehide', leave);
-    removeEventListener('visibilitychange', hide);
+    clearTimeout(due);
+    due = 0;
+    listen(0, 'pagehide', leave);
+    listen(0, 'visibilitychange', hide);
   };
 
 
@@ -231,8 +268,15 @@ export async function openStore({ persist: on, log, name = 'visitor', leaseMs = 
    * state (changes are functions of the state, so applying one again gives the same result).
    */
   const apply = async () => {
-    await acquire();
     const items = batch;
+    try {
+      await acquire();
+    } catch (e) {
+      // No lease could be had: these changes fail (reported by their callers), later ones try again.
+      batch = [];
+      for (const job of items) job.rej(e);
+      return;
+    }
     batch = [];
     const out = new Map<Job, unknown>();
     let bad = 0;
@@ -261,9 +305,9 @@ export async function openStore({ persist: on, log, name = 'visitor', leaseMs = 
         }
     }
     if (!out.size) return;
-    if (held) {
+    if (held && !globalThis.document?.hidden) {
       // Changes within writeMs go out in one write: a burst of events costs one. Effects do not wait for the
-      // timer (the executor flushes first), and hiding the page flushes at once.
+      // timer (the executor flushes first), and hiding the page writes at once.
       due ||= setTimeout(write, writeMs);
       clearTimeout(idle);
       idle = setTimeout(release, leaseMs);
@@ -274,11 +318,17 @@ export async function openStore({ persist: on, log, name = 'visitor', leaseMs = 
   try {
     bc = new BroadcastChannel(L);
     bc.onmessage = ({ data }) => {
-      if (!shared()) return;
       if (data == WANT) void release();
+      if (!shared()) return;
+      if (data == FORGET) {
+        // At once, not in turn: a change already waiting must not store the visitor again.
+        on = false;
+        saved = undefined;
+        drop();
+      } else if (data == DOWN) i ||= 1;
       // Another tab saved: reload (in turn, so reloads cannot land out of order) and tell our listeners. A tab
       // holding the lease read the freshest state when it took it.
-      else void run(async () => held || adopt(await read()));
+      else if (data == SAVED) void run(async () => held || adopt(await read()));
     };
   } catch {}
 
@@ -311,7 +361,10 @@ export async function openStore({ persist: on, log, name = 'visitor', leaseMs = 
     setPersist: (p) =>
       run(async () => {
         if (on && !p) {
-          // Consent withdrawn: erase what was stored; from now on the state lives in this page only.
+          // Consent withdrawn: with the lease (so no tab writes meanwhile), erase what was stored and tell every
+          // tab to stop storing; from now on the state lives in each page only.
+          await acquire().catch(() => {});
+          say(FORGET);
           drop();
           // del() itself throws where IndexedDB is missing or forbidden: catch that too.
           await Promise.resolve()

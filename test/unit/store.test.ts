@@ -553,7 +553,7 @@ describe('write lease (Web Locks)', () => {
     expect(live.size).toBe(0);
   });
 
-  it('writes at once when the page is hidden, without waiting for the write timer', async () => {
+  it('writes at once and lets go of the lease when the page is hidden, without waiting for the write timer', async () => {
     const name = uniq();
     const s = await openStore({ persist: true, name, writeMs: 1e6 });
     await s.mutate(inc);
@@ -561,8 +561,11 @@ describe('write lease (Web Locks)', () => {
     const hidden = vi.spyOn(document, 'hidden', 'get').mockReturnValue(true);
     document.dispatchEvent(new Event('visibilitychange', { bubbles: true }));
     await vi.waitFor(async () => expect((await stored(name)).attrs.n).toBe(1));
+    await vi.waitFor(() => expect(locks.held.size).toBe(0));
+    // A change made while hidden is written at once too.
+    await s.mutate(inc);
+    await vi.waitFor(async () => expect((await stored(name)).attrs.n).toBe(2));
     hidden.mockRestore();
-    expect(locks.held.size).toBe(1);
   });
 
   it('lets go of the lease, written, when the page hides', async () => {
@@ -572,6 +575,160 @@ describe('write lease (Web Locks)', () => {
     dispatchEvent(new Event('pagehide'));
     await vi.waitFor(() => expect(locks.held.size).toBe(0));
     expect((await stored(name)).attrs.n).toBe(1);
+  });
+});
+
+describe('write lease: hostile pages, failures, consent across tabs', () => {
+  let locks: ReturnType<typeof webLocks>;
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  beforeEach(() => {
+    locks = webLocks();
+    vi.stubGlobal('navigator', { ...navigator, locks });
+  });
+
+  it('consent withdrawn in one tab: no other tab stores the visitor again, pending write or not', async () => {
+    const name = uniq();
+    const a = await openStore({ persist: true, name });
+    const b = await openStore({ persist: true, name });
+    await a.mutate(inc);
+    await b.mutate(inc); // B holds the lease, its write is due
+    await a.setPersist(false);
+    expect(await stored(name)).toBeUndefined();
+    await sleep(100);
+    expect(await stored(name)).toBeUndefined();
+    await vi.waitFor(() => expect(b.backend).toBe('memory'));
+    await b.mutate(inc);
+    await b.flush();
+    expect(await stored(name)).toBeUndefined();
+    expect(locks.held.size).toBe(0);
+  });
+
+  it('a page whose addEventListener throws does not wedge the store', async () => {
+    const name = uniq();
+    const s = await openStore({ persist: true, name, leaseMs: 20 });
+    await s.mutate(inc);
+    await vi.waitFor(() => expect(locks.held.size).toBe(0));
+    vi.stubGlobal('addEventListener', () => {
+      throw new TypeError('patched by the page');
+    });
+    await expect(s.mutate(inc)).resolves.toBe(2);
+    await expect(s.mutate(inc)).resolves.toBe(3);
+    await s.flush();
+    expect((await stored(name)).attrs.n).toBe(3);
+  });
+
+  it('a write that throws something odd does not stop later writes', async () => {
+    vi.stubGlobal('indexedDB', undefined);
+    const data = new Map<string, string>();
+    let odd = false;
+    vi.stubGlobal('localStorage', {
+      getItem: (k: string) => data.get(k) ?? null,
+      setItem: (k: string, v: string) => {
+        if (odd) throw ((odd = false), Object.create(null));
+        data.set(k, v);
+      },
+      removeItem: (k: string) => data.delete(k),
+    });
+    const name = uniq();
+    const s = await openStore({ persist: true, name, log: () => {} });
+    odd = true;
+    await s.mutate(inc);
+    await s.flush();
+    await expect(s.mutate(inc)).resolves.toBe(2);
+    await expect(s.flush()).resolves.toBeUndefined();
+  });
+
+  it('a lock request that is aborted (WebKit, entering the back-forward cache) is asked again, never skipped', async () => {
+    let abort = false;
+    vi.stubGlobal('navigator', {
+      ...navigator,
+      locks: { request: (n: string, fn: () => Promise<unknown>) => (abort ? ((abort = false), Promise.reject(new DOMException('suspended', 'AbortError'))) : locks.request(n, fn)) },
+    });
+    const name = uniq();
+    const a = await openStore({ persist: true, name, writeMs: 30 });
+    const b = await openStore({ persist: true, name, writeMs: 30 });
+    await b.mutate(inc);
+    await a.mutate(inc); // A holds the lease, not written yet
+    abort = true;
+    await b.mutate(inc);
+    await sleep(100);
+    await a.flush();
+    await b.flush();
+    expect(await a.mutate((x) => x.attrs.n)).toBe(3);
+  });
+
+  it('a tab whose storage fails entirely lets go of the lease: other tabs are not kept waiting', async () => {
+    vi.stubGlobal('indexedDB', undefined);
+    const data = new Map<string, string>();
+    let full = false;
+    vi.stubGlobal('localStorage', {
+      getItem: (k: string) => data.get(k) ?? null,
+      setItem: (k: string, v: string) => {
+        if (full) throw quota();
+        data.set(k, v);
+      },
+      removeItem: (k: string) => data.delete(k),
+    });
+    const name = uniq();
+    const a = await openStore({ persist: true, name, writeMs: 5, leaseMs: 1e9, log: () => {} });
+    await a.mutate(inc);
+    full = true;
+    await a.mutate(inc);
+    await a.flush();
+    full = false;
+    expect(a.backend).toBe('memory');
+    expect(locks.held.size).toBe(0);
+    const b = await openStore({ persist: true, name });
+    expect(b.backend).toBe('localstorage');
+  });
+
+  it('a tab that finds IndexedDB failing moves the other tabs to localStorage with it', async () => {
+    const name = uniq();
+    const a = await openStore({ persist: true, name, leaseMs: 10, log: () => {} });
+    const b = await openStore({ persist: true, name, leaseMs: 10 });
+    await a.mutate(inc);
+    await sleep(50);
+    const get = vi.spyOn(IDBObjectStore.prototype, 'get').mockImplementationOnce(() => {
+      throw new DOMException('Connection to Indexed Database server lost', 'UnknownError');
+    });
+    await a.mutate(inc);
+    get.mockRestore();
+    expect(a.backend).toBe('localstorage');
+    await vi.waitFor(() => expect(b.backend).toBe('localstorage'));
+    for (let i = 0; i < 3; i++) {
+      await b.mutate(inc);
+      await sleep(20);
+      await a.mutate(inc);
+      await sleep(20);
+    }
+    await Promise.all([a.flush(), b.flush()]);
+    await sleep(30);
+    const next = await openStore({ persist: true, name });
+    expect(next.state.attrs.n).toBe(8);
+  });
+
+  it('takes the lease for at most leaseMs after opening, reset and consent, as after a change', async () => {
+    const name = uniq();
+    const s = await openStore({ persist: false, name, leaseMs: 20 });
+    await s.setPersist(true);
+    await vi.waitFor(() => expect(locks.held.size).toBe(0));
+    await s.reset();
+    await vi.waitFor(() => expect(locks.held.size).toBe(0));
+    await openStore({ persist: true, name: uniq(), leaseMs: 20 });
+    await vi.waitFor(() => expect(locks.held.size).toBe(0));
+  });
+
+  it('the write made as the page goes is announced: other tabs reload and hear of it', async () => {
+    const name = uniq();
+    const b = await openStore({ persist: true, name, leaseMs: 10 });
+    await sleep(30);
+    const a = await openStore({ persist: true, name, writeMs: 1e9 });
+    const changed = vi.fn();
+    b.onChange(changed);
+    await a.mutate(inc);
+    dispatchEvent(new Event('pagehide'));
+    await vi.waitFor(() => expect(b.state.attrs.n).toBe(1));
+    expect(changed).toHaveBeenCalled();
   });
 });
 
