@@ -7,6 +7,7 @@ import { indexKey } from '../src/compile/index-key.js';
 import { FEATURES, type CompiledBundle, type CompiledNode, type CompiledTrigger, type CompiledWorkflow, type Feature, type TriggerSpec } from '../src/compile/types.js';
 import type { EvalContext, LoweredCondition } from '../src/conditions/types.js';
 import { check } from '../src/conditions/run.js';
+import type * as GoalsChunk from './features/goals.js';
 import type * as PromotionsChunk from './features/promotions.js';
 import type * as TimeChunk from './features/time.js';
 import type * as VariantsChunk from './features/variants.js';
@@ -18,6 +19,7 @@ type Event = { name: string; props?: Record<string, unknown> };
 /** The features a bundle may use (`bundle.needs`), as their chunks loaded: the runtime imports them at start. */
 export interface Features {
   promotions?: typeof PromotionsChunk;
+  goals?: typeof GoalsChunk;
   time?: typeof TimeChunk;
   variants?: typeof VariantsChunk;
 }
@@ -59,13 +61,10 @@ export function createEngine(d: EngineDeps) {
   const lacks = (needs?: Feature[]) => (needs ?? (bundle.needs ? [] : FEATURES)).find((f) => !F[f]);
   const disabled = new Set<string>();
   const wfs = new Map<string, CompiledWorkflow>();
-  const goals: Record<string, CompiledWorkflow[]> = {}; // goal event -> workflows, so an event costs only its own
   for (const w of bundle.workflows) {
     // A workflow the runtime cannot read is left out alone, with a reason; the others run.
     if (w?.nodes && w.settings && w.nodes[w.start]) {
       wfs.set(w.id, w);
-      const g = w.settings.goal?.event;
-      if (g) (goals[g] ??= []).push(w);
       // A feature whose chunk did not load disables only the workflows that need it.
       const f = lacks(w.needs);
       if (f) fail(w.id, `needs the ${f} chunk, which did not load`);
@@ -90,6 +89,8 @@ export function createEngine(d: EngineDeps) {
     });
   // Promotion steps and the governor, when the bundle has promotions (their chunk shares this engine's state).
   const P = F.promotions?.createPromotions({ d, bundle, wfs, st, find, nodeOf, patch, run, move, fail, schedule, dispatch });
+  // Conversion goals, when a workflow has one: an event credits the step that last touched the visitor.
+  const goal = F.goals?.createGoals({ d, wfs, st, test });
 
   function fail(wf: string, e: unknown): void {
     // A broken workflow stops alone; the others keep running.
@@ -273,26 +274,7 @@ export function createEngine(d: EngineDeps) {
       const t = c && (nodeOf(c) as Node<'if'>).triggers?.find((x) => indexKey(x) == e.key);
       if (t) await fire(c!.id, t, e.props);
     }
-    const i = e.key.indexOf(':');
-    const kind = e.key.slice(0, i);
-    if (kind == 'event' || kind == 'commerce') await goal(e.key.slice(i + 1), e.props);
-  }
-
-  /** Credits a conversion to the workflow, step and variant that last touched the visitor within the window. */
-  async function goal(name: string, props?: Record<string, unknown>): Promise<void> {
-    for (const w of goals[name] ?? []) {
-      const g = w.settings.goal!;
-      const touch = st().touches[w.id];
-      if (!touch || d.now() - touch.at > g.windowDays * DAY || !test(g.where, { name, props })) continue;
-      // Taken inside the transaction, so two events (or tabs) cannot credit the same touch twice.
-      const taken = await store.mutate((s) => {
-        const t = s.touches[w.id];
-        if (t?.at != touch.at) return;
-        delete s.touches[w.id];
-        return t;
-      });
-      if (taken) d.emit('goal', { workflow: w.id, step: taken.node, variant: taken.variant, goal: name, value: props?.value });
-    }
+    await goal?.(e);
   }
 
   async function segment(id: string, add: boolean): Promise<void> {

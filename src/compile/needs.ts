@@ -14,6 +14,7 @@ export function readsTime(c: LoweredCondition | undefined): boolean {
 export function workflowNeeds(w: CompiledWorkflow): Feature[] {
   const used = new Set<Feature>();
   if (w.settings.schedule || readsTime(w.settings.goal?.where)) used.add('time');
+  if (w.settings.goal) used.add('goals');
   for (const n of Object.values(w.nodes)) {
     if (n.kind == 'promotion') used.add('promotions');
     else if (n.kind == 'split') used.add('variants');

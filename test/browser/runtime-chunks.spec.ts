@@ -138,6 +138,49 @@ test('feature chunks: a bundle that needs only promotions fetches only that one;
   expect(await events(page, 'enrolled')).toEqual([expect.objectContaining({ workflow: 'tag' })]);
 });
 
+/** Tags `tag` on the page view, then waits for the next visit: a touch that a goal event can be credited to. */
+const tagged = (id: string, settings: Record<string, unknown> = {}) =>
+  workflow(
+    id,
+    [{ id: 'view', kind: 'if', triggers: [{ on: 'page_view' }] }, { id: 'tag', kind: 'segment', segment: id, action: 'add' }, { id: 'wait', kind: 'delay', mode: 'next_visit' }],
+    [['view', 'then', 'tag'], ['tag', 'next', 'wait']],
+    settings,
+  );
+
+test('goals chunk: fetched at start only for a bundle with a goal, which it then credits', async ({ page }) => {
+  const errors = pageErrors(page);
+  const chunks = chunksOf(page);
+  const bundle = compile({ workflows: [tagged('buyer', { goal: { event: 'purchase', windowDays: 7 } })], segments: manual('buyer') });
+  expect(bundle.needs).toEqual(['goals']);
+  await serveBundle(page, bundle);
+  await recordEvents(page);
+  await page.goto('/test/runtime.html');
+  await ready(page);
+  await expectSegment(page, 'buyer');
+  expect(chunks).toEqual(['goals']);
+  await api(page, (w) => w.track('purchase', { value: 42 }));
+  expect(await waitForEvent(page, 'goal', { workflow: 'buyer' })).toMatchObject({ step: 'tag', goal: 'purchase', value: 42 });
+  expect(await events(page, 'error')).toEqual([]);
+  expect(errors).toEqual([]);
+});
+
+test('goals chunk: one that fails to load disables only the workflows with a goal', async ({ page }) => {
+  const chunks = chunksOf(page);
+  await page.route('**/chunks/goals.js*', (route) => route.fulfill({ status: 503, body: '' }));
+  const bundle = compile({ workflows: [tagged('buyer', { goal: { event: 'purchase' } }), tagged('plain')], segments: manual('buyer', 'plain') });
+  await serveBundle(page, bundle);
+  await recordEvents(page);
+  await page.goto('/test/runtime.html');
+  await ready(page);
+  await expectSegment(page, 'plain');
+  expect(chunks).toEqual(['goals']);
+  const errors = (await events(page, 'error')).map((e) => [e.workflow, e.message]);
+  expect(errors).toContainEqual(['buyer', 'needs the goals chunk, which did not load']);
+  expect(errors).toContainEqual([undefined, expect.stringMatching(/chunks\/goals\.js/)]);
+  expect(await events(page, 'enrolled')).toEqual([expect.objectContaining({ workflow: 'plain' })]);
+  expect(await api(page, (w) => w.segments.has('buyer'))).toBe(false);
+});
+
 test('exit intent: the sensors chunk is fetched when the step starts waiting, once, and the trigger fires', async ({ page }) => {
   const errors = pageErrors(page);
   const chunks = chunksOf(page);

@@ -54,15 +54,22 @@ describe('bundle.needs', () => {
     expect(needsOf(plain(tag, { settings: { schedule: { timezone: 'UTC', days: ['mon'] } } })).needs).toEqual(['time']);
   });
 
-  it.each<[string, (c: Condition) => Workflow]>([
-    ['an If/Then condition', (c) => plain(tag, { nodes: [{ id: 'trigger', kind: 'if', triggers: [{ on: 'event', name: 'signup' }], conditions: c }, tag] })],
-    ['a trigger filter', (c) => plain(tag, { nodes: [{ id: 'trigger', kind: 'if', triggers: [{ on: 'event', name: 'signup', where: c }] }, tag] })],
-    ['a goal filter', (c) => plain(tag, { settings: { goal: { event: 'purchase', where: c } } })],
-  ])('lists time when %s reads the clock, a date or a zone, and not otherwise', (_, make) => {
+  // The last column: what the workflow needs besides time (a goal always needs the goals chunk).
+  it.each<[string, (c: Condition) => Workflow, string[]]>([
+    ['an If/Then condition', (c) => plain(tag, { nodes: [{ id: 'trigger', kind: 'if', triggers: [{ on: 'event', name: 'signup' }], conditions: c }, tag] }), []],
+    ['a trigger filter', (c) => plain(tag, { nodes: [{ id: 'trigger', kind: 'if', triggers: [{ on: 'event', name: 'signup', where: c }] }, tag] }), []],
+    ['a goal filter', (c) => plain(tag, { settings: { goal: { event: 'purchase', where: c } } }), ['goals']],
+  ])('lists time when %s reads the clock, a date or a zone, and not otherwise', (_, make, besides) => {
     for (const c of [night, { field: 'weekday', op: 'equals', value: 'mon' }, { field: 'days_since_first_visit', op: 'gt', value: 3 }, { field: 'attributes.birthday', op: 'before', value: '2000-01-01' }] as Condition[])
-      expect(needsOf(make(c)).workflows[0]!.needs, JSON.stringify(c)).toEqual(['time']);
-    expect(needsOf(make(device)).needs).toEqual([]);
-    expect(needsOf(make({ field: 'attributes.age', op: 'gt', value: 30 })).needs).toEqual([]);
+      expect(needsOf(make(c)).workflows[0]!.needs, JSON.stringify(c)).toEqual(['time', ...besides]);
+    expect(needsOf(make(device)).needs).toEqual(besides);
+    expect(needsOf(make({ field: 'attributes.age', op: 'gt', value: 30 })).needs).toEqual(besides);
+  });
+
+  it('lists goals for a workflow with a goal, on that workflow alone', () => {
+    const bundle = compiled(documentWith({ workflows: [plain(tag, { id: 'wf_goal', settings: { goal: { event: 'purchase' } } }), plain(tag, { id: 'wf_other' })] }));
+    expect(bundle.needs).toEqual(['goals']);
+    expect(Object.fromEntries(bundle.workflows.map((w) => [w.id, w.needs]))).toEqual({ wf_goal: ['goals'], wf_other: undefined });
   });
 
   it('lists time for a rule segment that reads it, on the segment and not on the workflows', () => {

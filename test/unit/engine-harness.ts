@@ -6,6 +6,7 @@ import type { AuthoringDocument } from '../../src/model/types.js';
 import { createEngine, type EngineDeps } from '../../runtime/engine.js';
 import type { Fire, PromotionOutcome, PublicEvent, ShowRequest, Store, VisitorState } from '../../runtime/types.js';
 import { freshState } from '../../runtime/store.js';
+import * as goals from '../../runtime/features/goals.js';
 import * as promotions from '../../runtime/features/promotions.js';
 import * as time from '../../runtime/features/time.js';
 import * as variants from '../../runtime/features/variants.js';
@@ -148,7 +149,7 @@ export function harness(doc: AuthoringDocument, opts: { store?: ReturnType<typeo
     code: vi.fn(async (_node, c) => (calls.push({ kind: 'code', key: `${c.id}:${c.seq}` }), opts.effects?.code ?? true)),
     log: () => {},
     // Every feature, as a page whose chunks all loaded.
-    features: { promotions, time, variants },
+    features: { promotions, time, variants, goals },
   };
   const engine = createEngine(deps);
   const settle = async () => {
