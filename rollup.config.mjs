@@ -7,7 +7,7 @@
 //   dist/chunks/actions.js   webhook and app request builders, the Code step runner (ESM, minified) from
 //                            runtime/actions/entry.ts
 //   dist/chunks/renderer.js  promotion renderer (ESM, minified) from runtime/renderer/entry.ts
-//   dist/chunks/promotions.js, time.js, variants.js, goals.js  the features a bundle may not use (ESM, minified) from
+//   dist/chunks/promotions.js, time.js, variants.js, goals.js, segments.js  the features a bundle may not use (ESM, minified) from
 //                            runtime/features/<name>.ts, imported at start when the bundle's `needs` lists them
 //   Each chunk is built only once its entry exists. The runtime fetches chunks on first need with import(),
 //   from a URL relative to its own script, so they are ES modules and not IIFEs (docs/runtime.md says when).
@@ -71,6 +71,7 @@ const CHUNK_ENTRIES = {
   time: 'runtime/features/time.ts',
   variants: 'runtime/features/variants.ts',
   goals: 'runtime/features/goals.ts',
+  segments: 'runtime/features/segments.ts',
 };
 const CHUNKS = Object.keys(CHUNK_ENTRIES);
 

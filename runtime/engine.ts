@@ -9,6 +9,7 @@ import type { EvalContext, LoweredCondition } from '../src/conditions/types.js';
 import { check } from '../src/conditions/run.js';
 import type * as GoalsChunk from './features/goals.js';
 import type * as PromotionsChunk from './features/promotions.js';
+import type * as SegmentsChunk from './features/segments.js';
 import type * as TimeChunk from './features/time.js';
 import type * as VariantsChunk from './features/variants.js';
 import type { Cursor, Fire, PromotionRenderer, PublicEvent, PublicEventName, RuntimeEvent, Store, VisitorState } from './types.js';
@@ -20,6 +21,7 @@ type Event = { name: string; props?: Record<string, unknown> };
 export interface Features {
   promotions?: typeof PromotionsChunk;
   goals?: typeof GoalsChunk;
+  segments?: typeof SegmentsChunk;
   time?: typeof TimeChunk;
   variants?: typeof VariantsChunk;
 }
@@ -70,8 +72,6 @@ export function createEngine(d: EngineDeps) {
       if (f) fail(w.id, `needs the ${f} chunk, which did not load`);
     } else d.emit('error', { workflow: w?.id, message: 'malformed workflow' });
   }
-  // A rule that needs a missing chunk is not followed: membership stays as it is rather than be read wrong.
-  const rules = Object.entries(bundle.segments).flatMap(([id, seg]) => (seg?.rule && !lacks(seg.needs) ? [[id, seg.rule] as const] : []));
   const armed = new Map<string, { node: string; off: (() => void)[] }>(); // cursor id -> step armed, unwatch functions
   const running = new Set<string>();
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -91,6 +91,8 @@ export function createEngine(d: EngineDeps) {
   const P = F.promotions?.createPromotions({ d, bundle, wfs, st, find, nodeOf, patch, run, move, fail, schedule, dispatch });
   // Conversion goals, when a workflow has one: an event credits the step that last touched the visitor.
   const goal = F.goals?.createGoals({ d, wfs, st, test });
+  // Rule segments, when the bundle has any: they follow their rules on page views and visitor changes.
+  const rules = F.segments?.createRules({ d, bundle, st, lacks, test, dispatch });
 
   function fail(wf: string, e: unknown): void {
     // A broken workflow stops alone; the others keep running.
@@ -403,26 +405,10 @@ export function createEngine(d: EngineDeps) {
     await dispatch({ key: 'page_view' });
   }
 
-  /** Rule-based segments follow their rules: membership is recomputed on page views and visitor changes. */
+  /** Rule segments follow their rules: membership is recomputed on page views and visitor changes. */
   async function refreshSegments(): Promise<void> {
     // Most bundles have no rule segments: then an event or page view builds no context for them.
-    if (!rules.length) return;
-    const ctx = d.context();
-    const want: [string, boolean][] = [];
-    for (const [id, rule] of rules) {
-      const on = check(rule, ctx, F.time);
-      if (on != st().segments.includes(id)) want.push([id, on]);
-    }
-    if (!want.length) return;
-    // Set (not toggle) membership inside the transaction: a concurrent refresh that saw the same state agrees.
-    const entered = await store.mutate((s) =>
-      want.filter(([id, on]) => {
-        const has = s.segments.includes(id);
-        if (has != on) s.segments = on ? [...s.segments, id] : s.segments.filter((x) => x != id);
-        return on && !has;
-      }),
-    );
-    for (const [id] of entered) await dispatch({ key: `segment_entered:${id}` });
+    await rules?.();
   }
 
   /** Another tab changed the state: arm what now waits here too, drop what is gone. */

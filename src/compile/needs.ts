@@ -24,8 +24,8 @@ export function workflowNeeds(w: CompiledWorkflow): Feature[] {
   return FEATURES.filter((f) => used.has(f));
 }
 
-/** The features of a rule segment: `time` when its rule reads it. */
-export const segmentNeeds = (rule: LoweredCondition): Feature[] => (readsTime(rule) ? ['time'] : []);
+/** The features of a rule segment: `segments`, which follows rules, and `time` when its rule reads it. */
+export const segmentNeeds = (rule: LoweredCondition): Feature[] => (readsTime(rule) ? ['time', 'segments'] : ['segments']);
 
 /** All the features of a bundle, in `FEATURES` order. */
 export const union = (lists: Feature[][]): Feature[] => FEATURES.filter((f) => lists.some((l) => l.includes(f)));

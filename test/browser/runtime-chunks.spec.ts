@@ -181,6 +181,46 @@ test('goals chunk: one that fails to load disables only the workflows with a goa
   expect(await api(page, (w) => w.segments.has('buyer'))).toBe(false);
 });
 
+/** A rule segment of visitors on the pro plan, and a workflow that tags `welcomed` when one enters it. */
+const pros = {
+  workflows: [
+    workflow('welcome', [{ id: 'wait', kind: 'if', triggers: [{ on: 'segment_entered', segment: 'pros' }] }, { id: 'tag', kind: 'segment', segment: 'welcomed', action: 'add' }], [['wait', 'then', 'tag']]),
+    tagged('plain'),
+  ],
+  segments: [...manual('welcomed', 'plain'), { id: 'pros', name: 'Pros', kind: 'rule', rule: { field: 'attributes.plan', op: 'equals', value: 'pro' } }],
+};
+
+test('segments chunk: fetched at start only for a bundle with a rule segment, whose rule it then follows', async ({ page }) => {
+  const errors = pageErrors(page);
+  const chunks = chunksOf(page);
+  const bundle = compile(pros);
+  expect(bundle.needs).toEqual(['segments']);
+  await serveBundle(page, bundle);
+  await recordEvents(page);
+  await page.goto('/test/runtime.html');
+  await ready(page);
+  await api(page, (w) => w.identify({ plan: 'pro' }));
+  await expectSegment(page, 'pros');
+  await expectSegment(page, 'welcomed');
+  expect(chunks).toEqual(['segments']);
+  expect(await events(page, 'error')).toEqual([]);
+  expect(errors).toEqual([]);
+});
+
+test('segments chunk: one that fails to load leaves rule segments as they are; the workflows run', async ({ page }) => {
+  const chunks = chunksOf(page);
+  await page.route('**/chunks/segments.js*', (route) => route.fulfill({ status: 503, body: '' }));
+  await serveBundle(page, compile(pros));
+  await recordEvents(page);
+  await page.goto('/test/runtime.html');
+  await ready(page);
+  await expectSegment(page, 'plain');
+  await api(page, (w) => w.identify({ plan: 'pro' }));
+  expect(chunks).toEqual(['segments']);
+  expect((await events(page, 'error')).map((e) => [e.workflow, e.message])).toEqual([[undefined, expect.stringMatching(/chunks\/segments\.js/)]]);
+  expect(await api(page, (w) => w.segments.list())).toEqual(['plain']);
+});
+
 test('exit intent: the sensors chunk is fetched when the step starts waiting, once, and the trigger fires', async ({ page }) => {
   const errors = pageErrors(page);
   const chunks = chunksOf(page);

@@ -72,17 +72,22 @@ describe('bundle.needs', () => {
     expect(Object.fromEntries(bundle.workflows.map((w) => [w.id, w.needs]))).toEqual({ wf_goal: ['goals'], wf_other: undefined });
   });
 
-  it('lists time for a rule segment that reads it, on the segment and not on the workflows', () => {
+  it('lists segments for a rule segment, and time when its rule reads it, on the segment and not on the workflows', () => {
     const enters = (rule: Condition) =>
       needsOf(plain(tag, { nodes: [{ id: 'trigger', kind: 'if', triggers: [{ on: 'segment_entered', segment: 'seg_night' }] }, tag] }), {
         segments: [{ id: 'seg_leads', name: 'Leads', kind: 'manual' }, { id: 'seg_night', name: 'Night owls', kind: 'rule', rule }],
       });
     const bundle = enters(night);
-    expect(bundle.needs).toEqual(['time']);
-    expect(bundle.segments.seg_night!.needs).toEqual(['time']);
+    expect(bundle.needs).toEqual(['time', 'segments']);
+    expect(bundle.segments.seg_night!.needs).toEqual(['time', 'segments']);
+    expect(bundle.segments.seg_leads!.needs).toBeUndefined();
     expect(bundle.workflows[0]!.needs).toBeUndefined();
-    expect(enters(device).needs).toEqual([]);
-    expect(enters(device).segments.seg_night!.needs).toBeUndefined();
+    expect(enters(device).needs).toEqual(['segments']);
+    expect(enters(device).segments.seg_night!.needs).toEqual(['segments']);
+  });
+
+  it('lists no segments for manual segments alone', () => {
+    expect(needsOf(plain(tag), { segments: [{ id: 'seg_leads', name: 'Leads', kind: 'manual' }] }).needs).toEqual([]);
   });
 
   it('is the union of its workflows, in a fixed order, each workflow listing its own', () => {

@@ -132,7 +132,7 @@ describe('compileProject', () => {
       { on: 'segment_entered', segment: 'seg_night' },
     ]);
     expect(bundle.workflows[0]!.settings.goal).toEqual({ event: 'purchase', windowDays: 7, where: lower(goal) });
-    expect(bundle.segments.seg_night).toEqual({ rule: lower(rule), needs: ['time'] });
+    expect(bundle.segments.seg_night).toEqual({ rule: lower(rule), needs: ['time', 'segments'] });
     // Lowered: short arrays, `not` pushed into the rule, the pair of times as minutes of the day.
     expect(trigger.conditions).toEqual(['&', [0, 'visitor.device', 'desktop'], [18, 'visitor.segments', 'seg_leads']]);
     expect(bundle.segments.seg_night!.rule).toEqual([203, '~time', [1320, 120], 'Europe/Paris']);

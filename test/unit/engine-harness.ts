@@ -8,6 +8,7 @@ import type { Fire, PromotionOutcome, PublicEvent, ShowRequest, Store, VisitorSt
 import { freshState } from '../../runtime/store.js';
 import * as goals from '../../runtime/features/goals.js';
 import * as promotions from '../../runtime/features/promotions.js';
+import * as segments from '../../runtime/features/segments.js';
 import * as time from '../../runtime/features/time.js';
 import * as variants from '../../runtime/features/variants.js';
 
@@ -149,7 +150,7 @@ export function harness(doc: AuthoringDocument, opts: { store?: ReturnType<typeo
     code: vi.fn(async (_node, c) => (calls.push({ kind: 'code', key: `${c.id}:${c.seq}` }), opts.effects?.code ?? true)),
     log: () => {},
     // Every feature, as a page whose chunks all loaded.
-    features: { promotions, time, variants, goals },
+    features: { promotions, time, variants, goals, segments },
   };
   const engine = createEngine(deps);
   const settle = async () => {

@@ -4,6 +4,8 @@ import type { AuthoringDocument, Workflow, WorkflowNode } from '../../src/model/
 import { nextTime } from '../../runtime/schedule.js';
 import { createEngine } from '../../runtime/engine.js';
 import * as time from '../../runtime/features/time.js';
+import * as promotions from '../../runtime/features/promotions.js';
+import * as segments from '../../runtime/features/segments.js';
 import { harness, memoryStore, names, state } from './engine-harness.js';
 
 const promo = (id: string, kind: 'modal' | 'bar' = 'modal') => ({
@@ -520,11 +522,11 @@ describe('feature chunks', () => {
     const entered = { id: 'wait', kind: 'if', triggers: [{ on: 'segment_entered', segment: 'day' }, { on: 'segment_entered', segment: 'big' }] } as WorkflowNode;
     d.workflows!.push(wf('watch', [entered, tag('vip')], [['wait', 'then', 'tag']], { settings: { enrollment: 'manual' } }));
     const h = harness(d);
-    expect(h.deps.bundle.needs).toEqual(['promotions', 'time']);
+    expect(h.deps.bundle.needs).toEqual(['promotions', 'time', 'segments']);
     h.store.state.segments.push('day'); // a member already: a rule that cannot be read leaves it as it is
     h.store.state.cart = { value: 150, items: 1, lines: [] } as never;
     h.events.length = 0;
-    const e = createEngine({ ...h.deps, features: {} });
+    const e = createEngine({ ...h.deps, features: { segments } });
     expect(h.events.map((x) => [x.workflow, x.message])).toEqual([
       ['promo', 'needs the promotions chunk, which did not load'],
       ['timed', 'needs the time chunk, which did not load'],
@@ -536,10 +538,18 @@ describe('feature chunks', () => {
     expect(h.shown).toEqual([]);
     // With the time chunk, only the promotion's workflow stays off.
     const h2 = harness(d);
-    const e2 = createEngine({ ...h2.deps, features: { time } });
+    const e2 = createEngine({ ...h2.deps, features: { time, segments } });
     await e2.pageView();
     await h2.settle();
     expect(h2.store.state.segments).toEqual(['day', 'vip', 'leads']);
+    // Without the segments chunk no rule is followed (members stay, nobody enters); the workflows still run.
+    const h3 = harness(d);
+    h3.store.state.segments.push('day');
+    h3.store.state.cart = { value: 150, items: 1, lines: [] } as never;
+    const e3 = createEngine({ ...h3.deps, features: { time, promotions } });
+    await e3.pageView();
+    await h3.settle();
+    expect(h3.store.state.segments).toEqual(['day', 'vip', 'leads']);
   });
 });
 

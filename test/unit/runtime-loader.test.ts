@@ -101,13 +101,14 @@ describe('runtime loader', () => {
     api.on('error', (e) => errors.push(`${e.workflow ?? ''}: ${e.message}`));
     await api.ready;
     // No chunk is served here: each import fails, and a workflow of an old bundle may need any of them.
-    expect(errors).toHaveLength(5);
+    expect(errors).toHaveLength(6);
     expect(errors).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/^: .*\/nowhere\/promotions\.js/),
         expect.stringMatching(/^: .*\/nowhere\/time\.js/),
         expect.stringMatching(/^: .*\/nowhere\/variants\.js/),
         expect.stringMatching(/^: .*\/nowhere\/goals\.js/),
+        expect.stringMatching(/^: .*\/nowhere\/segments\.js/),
         'a: needs the promotions chunk, which did not load',
       ]),
     );
