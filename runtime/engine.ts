@@ -7,6 +7,7 @@ import { indexKey } from '../src/compile/index-key.js';
 import { FEATURES, type CompiledBundle, type CompiledNode, type CompiledTrigger, type CompiledWorkflow, type Feature, type TriggerSpec } from '../src/compile/types.js';
 import type { EvalContext, LoweredCondition } from '../src/conditions/types.js';
 import { check } from '../src/conditions/run.js';
+import type * as ChannelChunk from './features/channel.js';
 import type * as GoalsChunk from './features/goals.js';
 import type * as PromotionsChunk from './features/promotions.js';
 import type * as SegmentsChunk from './features/segments.js';
@@ -22,6 +23,7 @@ export interface Features {
   promotions?: typeof PromotionsChunk;
   goals?: typeof GoalsChunk;
   segments?: typeof SegmentsChunk;
+  channel?: typeof ChannelChunk;
   time?: typeof TimeChunk;
   variants?: typeof VariantsChunk;
 }

@@ -7,8 +7,7 @@
  * `sensors` when a cursor first waits on a page trigger, `outbox` for a collector, a webhook or app request or
  * requests an earlier page left, `actions` for Webhook, App and Code steps, `renderer` for promotions. The feature
  * chunks the bundle's `needs` lists (`promotions`, `time`, `variants`, `goals`,
- * `segments`) are imported at start, before the first
- * page view.
+ * `segments`, `channel`) are imported at start, before the first page view.
  */
 import { nanoid } from 'nanoid';
 import { COMPILED_FORMAT, COMPILED_VERSION, FEATURES, type CompiledBundle } from '../src/compile/types.js';
@@ -230,7 +229,7 @@ export function start(options: StartOptions = {}): WorkflowsApi {
     // Reading the zone loads the browser's time-zone data (~25 ms in a fresh page): only when a condition asks.
     let tz: string | undefined;
     const context = (event?: { name: string; props?: Record<string, unknown> }): EvalContext =>
-      Object.defineProperty(contextOf(s.state, { url: location.href, referrer: document.referrer, title: document.title }, Date.now(), device, '', event), 'timezone', {
+      Object.defineProperty(contextOf(s.state, { url: location.href, referrer: document.referrer, title: document.title }, Date.now(), device, '', event, features.channel?.channelOf), 'timezone', {
         get: () => (tz ??= safe(() => Intl.DateTimeFormat().resolvedOptions().timeZone) ?? 'UTC'),
       });
     const actions = lazy<typeof Actions>('actions');

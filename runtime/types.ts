@@ -65,7 +65,8 @@ export interface VisitorState {
     landing: string;
     referrer: string;
     utm: Record<string, string>;
-    channel: string;
+    /** Written by runtimes before the `channel` chunk; now classified from `landing` and `referrer` when read. */
+    channel?: string;
   };
   pageviews: { all_time: number; first_session: number };
   attrs: Record<string, unknown>;

@@ -1,5 +1,5 @@
 /**
- * Visitor bookkeeping: pure functions over `VisitorState` (sessions, page views, channel, device) and the
+ * Visitor bookkeeping: pure functions over `VisitorState` (sessions, page views, device) and the
  * condition context built from it. No storage here: callers run them inside `store.mutate`.
  * The rules are documented in docs/runtime-state.md.
  */
@@ -9,7 +9,7 @@ import type { VisitorState } from './types.js';
 export type Device = 'desktop' | 'mobile' | 'tablet';
 
 /** Host without `www.`; '' when the URL does not parse. */
-const host = (u: string) => {
+export const host = (u: string) => {
   try {
     return new URL(u).hostname.replace(/^www\./, '');
   } catch {
@@ -17,7 +17,7 @@ const host = (u: string) => {
   }
 };
 
-const param = (u: string, k: string) => {
+export const param = (u: string, k: string) => {
   try {
     return new URL(u).searchParams.get(k);
   } catch {}
@@ -37,7 +37,9 @@ export function pageView(s: VisitorState, { url, referrer, now }: { url: string;
       if (v) utm[k] = v;
     }
     // The id only has to differ from this visitor's other sessions (re-enrollment policies compare it).
-    s.session = { id: now.toString(36), start: now, pageviews: 0, landing: url, referrer, utm, channel: channelOf(url, referrer) };
+    // No channel: it follows from the landing URL and the referrer, and is classified only when a condition reads
+    // it (the `channel` chunk), so that the tables stay out of the script tag.
+    s.session = { id: now.toString(36), start: now, pageviews: 0, landing: url, referrer, utm };
     // Session-scoped promotion counters start again with the session.
     for (const r of Object.values(s.promos)) r.seen.session = r.closed.session = r.converted.session = 0;
   }
@@ -49,31 +51,6 @@ export function pageView(s: VisitorState, { url, referrer, now }: { url: string;
 
 /** Activity without a page view extends a live session; false (nothing changed) once it timed out. */
 export const touch = (s: VisitorState, now: number): boolean => !!alive(s, now) && !!(s.last = now);
-
-// One capture group per channel, in the order of CHANNELS.
-const CHANNELS = ['organic_search', 'paid_search', 'display', 'affiliate', 'email', 'social', 'referral'];
-const MEDIUM = /^(?:(organic)|(cpc|ppc|paid.*)|(display|banner|cpm)|(affiliates?)|(e-?mail|newsletter)|(social.*|sm)|(referral))$/;
-
-/** Marketing channel of a visit from its landing URL and referrer. */
-export function channelOf(url: string, referrer: string): string {
-  const m = param(url, 'utm_medium')?.toLowerCase();
-  const h = host(referrer);
-  return m
-    ? CHANNELS[MEDIUM.exec(m)?.slice(1).findIndex(Boolean) ?? 9] || 'other'
-    : /[?&](gclid|gbraid|wbraid|msclkid)=/.test(url)
-      ? 'paid_search'
-      : /[?&]fbclid=/.test(url)
-        ? 'social'
-        : !h || h == host(url)
-          ? 'direct'
-          : /^(mail|outlook)\./.test(h)
-            ? 'email'
-            : /(^|\.)(google|bing|yahoo|yandex|duckduckgo|baidu|ecosia|qwant)\./.test(h)
-              ? 'organic_search'
-              : /(^|\.)(facebook|instagram|twitter|linkedin|pinterest|reddit|tiktok|youtube)\.|^(t\.co|x\.com)$/.test(h)
-                ? 'social'
-                : 'referral';
-}
 
 /**
  * `width`: the screen's short side in CSS px (`Math.min(screen.width, screen.height)`); `mobile`:
@@ -99,6 +76,7 @@ export function contextOf(
   device: string,
   tz: string,
   event?: { name: string; props?: Record<string, unknown> },
+  channelOf?: (url: string, referrer: string) => string,
 ): EvalContext {
   const x = s.session;
   return {
@@ -113,7 +91,10 @@ export function contextOf(
       landing_url: x.landing,
       referrer: x.referrer,
       utm: x.utm,
-      channel: x.channel,
+      // Classified when read, from the session's landing URL and referrer: unknown without the `channel` chunk.
+      get channel() {
+        return channelOf?.(x.landing, x.referrer);
+      },
       device: device as Device,
       first_seen: s.first,
       last_seen: s.prev,

@@ -23,9 +23,9 @@ export const COMPILED_VERSION = 2;
 /**
  * What a bundle may use that the script-tag core leaves to a lazy chunk of the same name (docs/runtime.md, "Lazy
  * chunks"): `promotions` the promotion executor and its governor, `time` delays until a time of day, schedules and
- * the condition readers of dates, times and zones, `variants` Multivariate Test assignment, `goals` crediting conversion goals, `segments` following the rules of rule segments.
+ * the condition readers of dates, times and zones, `variants` Multivariate Test assignment, `goals` crediting conversion goals, `segments` following the rules of rule segments, `channel` classifying the session's marketing channel.
  */
-export const FEATURES = ['promotions', 'time', 'variants', 'goals', 'segments'] as const;
+export const FEATURES = ['promotions', 'time', 'variants', 'goals', 'segments', 'channel'] as const;
 export type Feature = (typeof FEATURES)[number];
 
 /** What fires a trigger, without its `where` filter: all the sensors and the index need. */

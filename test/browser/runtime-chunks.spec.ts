@@ -221,6 +221,51 @@ test('segments chunk: one that fails to load leaves rule segments as they are; t
   expect(await api(page, (w) => w.segments.list())).toEqual(['plain']);
 });
 
+/** Tags `emailed` on a page view of a session that came from an email; `plain` tags every page view. */
+const fromEmail = {
+  workflows: [
+    workflow(
+      'emailed',
+      [{ id: 'gate', kind: 'if', conditions: { field: 'channel', op: 'equals', value: 'email' } }, { id: 'tag', kind: 'segment', segment: 'emailed', action: 'add' }],
+      [['gate', 'then', 'tag']],
+    ),
+    tagged('plain'),
+  ],
+  segments: manual('emailed', 'plain'),
+};
+
+test('channel chunk: fetched at start only for a bundle that reads the channel, which it then classifies', async ({ page }) => {
+  const errors = pageErrors(page);
+  const chunks = chunksOf(page);
+  const bundle = compile(fromEmail);
+  expect(bundle.needs).toEqual(['channel']);
+  await serveBundle(page, bundle);
+  await recordEvents(page);
+  await page.goto('/test/runtime.html?utm_medium=newsletter');
+  await ready(page);
+  await expectSegment(page, 'emailed');
+  expect(chunks).toEqual(['channel']);
+  // What the session recorded is what the channel is classified from.
+  expect((await storedState(page))!.session).toMatchObject({ utm: { medium: 'newsletter' }, referrer: '' });
+  expect(await events(page, 'error')).toEqual([]);
+  expect(errors).toEqual([]);
+});
+
+test('channel chunk: one that fails to load disables only the workflows that read the channel', async ({ page }) => {
+  const chunks = chunksOf(page);
+  await page.route('**/chunks/channel.js*', (route) => route.fulfill({ status: 503, body: '' }));
+  await serveBundle(page, compile(fromEmail));
+  await recordEvents(page);
+  await page.goto('/test/runtime.html?utm_medium=newsletter');
+  await ready(page);
+  await expectSegment(page, 'plain');
+  expect(chunks).toEqual(['channel']);
+  const errors = (await events(page, 'error')).map((e) => [e.workflow, e.message]);
+  expect(errors).toContainEqual(['emailed', 'needs the channel chunk, which did not load']);
+  expect(errors).toContainEqual([undefined, expect.stringMatching(/chunks\/channel\.js/)]);
+  expect(await api(page, (w) => w.segments.list())).toEqual(['plain']);
+});
+
 test('exit intent: the sensors chunk is fetched when the step starts waiting, once, and the trigger fires', async ({ page }) => {
   const errors = pageErrors(page);
   const chunks = chunksOf(page);

@@ -90,6 +90,22 @@ describe('bundle.needs', () => {
     expect(needsOf(plain(tag), { segments: [{ id: 'seg_leads', name: 'Leads', kind: 'manual' }] }).needs).toEqual([]);
   });
 
+  it('lists channel where a condition, trigger filter, goal filter or segment rule reads the channel, and nowhere else', () => {
+    const email: Condition = { field: 'channel', op: 'equals', value: 'email' };
+    const gate = (c: Condition) => plain(tag, { nodes: [{ id: 'trigger', kind: 'if', triggers: [{ on: 'event', name: 'signup' }], conditions: c }, tag] });
+    expect(needsOf(gate(email)).workflows[0]!.needs).toEqual(['channel']);
+    expect(needsOf(gate({ all: [device, { any: [night, email] }] } as Condition)).workflows[0]!.needs).toEqual(['time', 'channel']);
+    expect(needsOf(plain(tag, { nodes: [{ id: 'trigger', kind: 'if', triggers: [{ on: 'event', name: 'signup', where: email }] }, tag] })).needs).toEqual(['channel']);
+    expect(needsOf(plain(tag, { settings: { goal: { event: 'purchase', where: email } } })).needs).toEqual(['goals', 'channel']);
+    const entered = plain(tag, { nodes: [{ id: 'trigger', kind: 'if', triggers: [{ on: 'segment_entered', segment: 'seg_mail' }] }, tag] });
+    const bundle = needsOf(entered, { segments: [{ id: 'seg_leads', name: 'Leads', kind: 'manual' }, { id: 'seg_mail', name: 'From email', kind: 'rule', rule: email }] });
+    expect(bundle.needs).toEqual(['segments', 'channel']);
+    expect(bundle.segments.seg_mail!.needs).toEqual(['segments', 'channel']);
+    // The other traffic fields are read from what the session recorded, without the chunk.
+    for (const field of ['referrer', 'referrer_host', 'landing_url', 'utm.source'])
+      expect(needsOf(gate({ field, op: 'contains', value: 'mail' } as Condition)).needs, field).toEqual([]);
+  });
+
   it('is the union of its workflows, in a fixed order, each workflow listing its own', () => {
     const split: WorkflowNode = { id: 'split', kind: 'split', variants: [{ id: 'a', weight: 50 }, { id: 'b', weight: 50 }] };
     const bundle = compiled(documentWith({ workflows: [plain(split, { id: 'wf_b' }), workflow({ settings: { schedule: { days: ['mon'] } } })] }));

@@ -6,6 +6,7 @@ import type { AuthoringDocument } from '../../src/model/types.js';
 import { createEngine, type EngineDeps } from '../../runtime/engine.js';
 import type { Fire, PromotionOutcome, PublicEvent, ShowRequest, Store, VisitorState } from '../../runtime/types.js';
 import { freshState } from '../../runtime/store.js';
+import * as channel from '../../runtime/features/channel.js';
 import * as goals from '../../runtime/features/goals.js';
 import * as promotions from '../../runtime/features/promotions.js';
 import * as segments from '../../runtime/features/segments.js';
@@ -150,7 +151,7 @@ export function harness(doc: AuthoringDocument, opts: { store?: ReturnType<typeo
     code: vi.fn(async (_node, c) => (calls.push({ kind: 'code', key: `${c.id}:${c.seq}` }), opts.effects?.code ?? true)),
     log: () => {},
     // Every feature, as a page whose chunks all loaded.
-    features: { promotions, time, variants, goals, segments },
+    features: { promotions, time, variants, goals, segments, channel },
   };
   const engine = createEngine(deps);
   const settle = async () => {

@@ -101,7 +101,7 @@ describe('runtime loader', () => {
     api.on('error', (e) => errors.push(`${e.workflow ?? ''}: ${e.message}`));
     await api.ready;
     // No chunk is served here: each import fails, and a workflow of an old bundle may need any of them.
-    expect(errors).toHaveLength(6);
+    expect(errors).toHaveLength(7);
     expect(errors).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/^: .*\/nowhere\/promotions\.js/),
@@ -109,6 +109,7 @@ describe('runtime loader', () => {
         expect.stringMatching(/^: .*\/nowhere\/variants\.js/),
         expect.stringMatching(/^: .*\/nowhere\/goals\.js/),
         expect.stringMatching(/^: .*\/nowhere\/segments\.js/),
+        expect.stringMatching(/^: .*\/nowhere\/channel\.js/),
         'a: needs the promotions chunk, which did not load',
       ]),
     );

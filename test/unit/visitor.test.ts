@@ -1,14 +1,18 @@
-/** Visitor bookkeeping: sessions, page views, channel, device, and the condition context. */
+/** Visitor bookkeeping: sessions, page views, channel (the `channel` chunk), device, and the condition context. */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { evaluate } from '../../src/conditions/evaluate.js';
 import { freshState } from '../../runtime/store.js';
 import type { VisitorState } from '../../runtime/types.js';
-import { channelOf, contextOf, deviceOf, pageView, touch } from '../../runtime/visitor.js';
+import { channelOf } from '../../runtime/features/channel.js';
+import { contextOf, deviceOf, pageView, touch } from '../../runtime/visitor.js';
 
 const MIN = 60_000;
 const T0 = Date.UTC(2025, 0, 6, 9, 0);
 const SITE = 'https://shop.example.com';
 const view = (s: VisitorState, path: string, now: number, referrer = '') => pageView(s, { url: SITE + path, referrer, now });
+
+/** The session's channel, classified from what the session recorded (as the context does when a condition reads it). */
+const channel = (s: VisitorState) => channelOf(s.session.landing, s.session.referrer);
 
 afterEach(() => vi.useRealTimers());
 
@@ -26,8 +30,8 @@ describe('sessions and page views', () => {
       landing: `${SITE}/sale?utm_source=news&utm_medium=Email&utm_campaign=jan&utm_term=shoes&utm_content=hero&x=1`,
       referrer: 'https://mail.google.com/',
       utm: { source: 'news', medium: 'Email', campaign: 'jan', term: 'shoes', content: 'hero' },
-      channel: 'email',
     });
+    expect(channel(s)).toBe('email');
     expect(s.session.id).not.toBe('');
     expect(s.pageviews).toEqual({ all_time: 1, first_session: 1 });
   });
@@ -71,8 +75,8 @@ describe('sessions and page views', () => {
       landing: SITE + '/c?utm_medium=cpc',
       referrer: 'https://www.bing.com/search?q=x',
       utm: { medium: 'cpc' },
-      channel: 'paid_search',
     });
+    expect(channel(s)).toBe('paid_search');
     // The first session's count stays; all time keeps counting.
     expect(s.pageviews).toEqual({ all_time: 3, first_session: 2 });
     // Session-scoped promotion counters start again; the others stay.
@@ -85,20 +89,21 @@ describe('sessions and page views', () => {
     view(s, '/', Date.now());
     expect(s.sessions).toBe(3);
     expect(s.session.utm).toEqual({});
-    expect(s.session.channel).toBe('direct');
+    expect(channel(s)).toBe('direct');
   });
 
   it('drops a same-site referrer (with or without www.)', () => {
     const s = freshState('v1', T0);
     pageView(s, { url: 'https://example.com/x', referrer: 'https://www.example.com/y', now: T0 });
     expect(s.session.referrer).toBe('');
-    expect(s.session.channel).toBe('direct');
+    expect(channel(s)).toBe('direct');
   });
 
   it('survives URLs that do not parse', () => {
     const s = freshState('v1', T0);
     pageView(s, { url: 'not a url', referrer: '::', now: T0 });
-    expect(s.session).toMatchObject({ landing: 'not a url', utm: {}, channel: 'direct' });
+    expect(s.session).toMatchObject({ landing: 'not a url', utm: {} });
+    expect(channel(s)).toBe('direct');
   });
 
   it('touch extends a live session and does nothing once it timed out', () => {
@@ -245,7 +250,7 @@ describe('contextOf', () => {
     const page = { url: SITE + '/c?q=1', referrer: 'https://www.google.com/', title: 'C' };
     const now = T0 + 2 * 3600_000;
     const event = { name: 'signup', props: { plan: 'pro' } };
-    expect(contextOf(s, page, now, 'mobile', 'Europe/Paris', event)).toEqual({
+    expect(contextOf(s, page, now, 'mobile', 'Europe/Paris', event, channelOf)).toEqual({
       now,
       timezone: 'Europe/Paris',
       page,
@@ -271,10 +276,20 @@ describe('contextOf', () => {
     });
   });
 
+  it('classifies the channel only when read, and leaves it unknown without the channel chunk', () => {
+    const s = returning();
+    const classify = vi.fn(channelOf);
+    const c = contextOf(s, { url: SITE + '/c?q=1' }, T0, 'desktop', 'UTC', undefined, classify);
+    expect(classify).not.toHaveBeenCalled();
+    expect(c.visitor?.channel).toBe('organic_search');
+    expect(classify).toHaveBeenCalledWith(SITE + '/c?q=1', 'https://www.google.com/');
+    expect(contextOf(s, { url: SITE + '/' }, T0, 'desktop', 'UTC').visitor?.channel).toBeUndefined();
+  });
+
   it('a first-session visitor is new and has no last_seen; promotions are always there', () => {
     const s = freshState('v1', T0);
     view(s, '/', T0);
-    const c = contextOf(s, { url: SITE + '/' }, T0, 'desktop', 'UTC');
+    const c = contextOf(s, { url: SITE + '/' }, T0, 'desktop', 'UTC', undefined, channelOf);
     expect(c.visitor?.new).toBe(true);
     expect(c.visitor?.last_seen).toBeUndefined();
     expect(c.visitor?.promotions).toEqual({});
@@ -291,7 +306,7 @@ describe('contextOf', () => {
       closed: { session: 0, first_session: 0, all_time: 0 },
       converted: { session: 0, first_session: 0, all_time: 0 },
     };
-    const c = contextOf(s, { url: SITE + '/c?q=1' }, T0 + 2 * 3600_000, 'tablet', 'UTC', { name: 'signup', props: { plan: 'pro' } });
+    const c = contextOf(s, { url: SITE + '/c?q=1' }, T0 + 2 * 3600_000, 'tablet', 'UTC', { name: 'signup', props: { plan: 'pro' } }, channelOf);
     const yes = (cond: object) => expect(evaluate(cond as never, c)).toBe(true);
     yes({ field: 'channel', op: 'equals', value: 'organic_search' });
     yes({ field: 'new_visitor', op: 'equals', value: false });
