@@ -17,8 +17,8 @@ import type {
 } from '../model/types.js';
 
 export const COMPILED_FORMAT = 'workflows/compiled';
-/** 2: conditions are lowered (1 carried them as written). */
-export const COMPILED_VERSION = 2;
+/** 3: conditions are lowered and `needs` lists the feature chunks (1 carried conditions as written). */
+export const COMPILED_VERSION = 3;
 
 /**
  * What a bundle may use that the script-tag core leaves to a lazy chunk of the same name (docs/runtime.md, "Lazy

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { start } from '../../runtime/index.js';
 
-const bundle = { format: 'workflows/compiled', version: 2, hash: 'h', site: { webhookHosts: [], promotionCooldownSeconds: 30 }, workflows: [], promotions: {}, segments: {}, apps: {}, index: {} };
+const bundle = { format: 'workflows/compiled', version: 3, hash: 'h', site: { webhookHosts: [], promotionCooldownSeconds: 30 }, workflows: [], promotions: {}, segments: {}, apps: {}, index: {} };
 
 afterEach(() => {
   delete window.workflows;

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDemoServer, formatProblem, inside } from '../../examples/server.mjs';
 
-const bundle = { format: 'workflows/compiled', version: 2, hash: 'h4sh', workflows: [{ id: 'a' }] };
+const bundle = { format: 'workflows/compiled', version: 3, hash: 'h4sh', workflows: [{ id: 'a' }] };
 let server: Server;
 let port: number;
 
