@@ -43,6 +43,8 @@ export interface EngineDeps {
   webhook(node: Node<'webhook'>, data: Record<string, unknown>, key: string): Promise<boolean>;
   app(node: Node<'app'>, data: Record<string, unknown>, key: string): Promise<boolean>;
   code(node: Node<'code'>, cursor: Cursor, data: Record<string, unknown>): Promise<boolean>;
+  /** Loads what an effect of this kind needs (its chunks); rejects when it cannot, before the step is claimed. */
+  prepare?(kind: 'webhook' | 'app' | 'code'): Promise<unknown>;
   /** A debug line; a function is called only when the line is kept (hot loops pass one, so no text is built). */
   log(message: string | (() => string)): void;
   /** The chunks of the features the bundle needs; a workflow that needs one missing here is disabled. */
@@ -62,7 +64,8 @@ export function createEngine(d: EngineDeps) {
   // A hand-made or truncated bundle may lack parts: run what is there.
   const bundle = { index: {}, promotions: {}, segments: {}, site: { webhookHosts: [], promotionCooldownSeconds: 30 }, ...(d.bundle as Partial<CompiledBundle>) } as CompiledBundle;
   /** The first feature of `needs` whose chunk did not load; a bundle from before `needs` needs them all. */
-  const lacks = (needs?: Feature[]) => (needs ?? (bundle.needs ? [] : FEATURES)).find((f) => !F[f]);
+  // A list that is not one (a hand-made or damaged bundle) counts as needing every feature: never read wrong.
+  const lacks = (needs?: Feature[]) => (Array.isArray(needs) ? needs : needs == null && Array.isArray(bundle.needs) ? [] : FEATURES).find((f) => !F[f]);
   const disabled = new Set<string>();
   const wfs = new Map<string, CompiledWorkflow>();
   for (const w of bundle.workflows) {
@@ -178,7 +181,15 @@ export function createEngine(d: EngineDeps) {
   }
 
   /** Marks that a step's effect is starting (persisted first), so a reload retries it with the same key. */
-  async function effect(c: Cursor, fn: (key: string) => Promise<boolean>, ok: string, pause: () => void, once?: 1): Promise<string> {
+  async function effect(c: Cursor, kind: 'webhook' | 'app' | 'code', fn: (key: string) => Promise<boolean>, ok: string, pause: () => void, once?: 1): Promise<string> {
+    // What the effect runs on is loaded first: a chunk that does not arrive fails the step here, unclaimed, rather
+    // than the workflow (and a Code step claimed but never run would refuse to run on the next page).
+    try {
+      await d.prepare?.(kind);
+    } catch (e) {
+      d.emit('error', { workflow: c.wf, step: c.node, message: String((e as Error)?.message ?? e) });
+      return 'failed';
+    }
     // Claimed in the transaction. Webhooks and apps may be retried (their key makes the retry harmless); a Code
     // handler is not run twice: started before (a reload cut it short, or another tab runs it), it takes `failed`.
     const claimed = await patch(c, (cur) => (cur.fx == cur.seq ? 0 : ((cur.fx = cur.seq), 1)), 1);
@@ -189,7 +200,13 @@ export function createEngine(d: EngineDeps) {
     // Durable before it leaves the page: a reload finds the step started, never a request it does not know of.
     await store.flush();
     pause();
-    return (await fn(`${c.id}:${c.seq}`)) ? ok : 'failed';
+    try {
+      return (await fn(`${c.id}:${c.seq}`)) ? ok : 'failed';
+    } catch (e) {
+      // An effect that throws failed: its step takes `failed`, the workflow goes on.
+      d.emit('error', { workflow: c.wf, step: c.node, message: String((e as Error)?.message ?? e) });
+      return 'failed';
+    }
   }
 
   async function exec(c: Cursor, node: CompiledNode, pause: () => void): Promise<string | typeof WAIT | undefined> {
@@ -232,11 +249,11 @@ export function createEngine(d: EngineDeps) {
         return (c.variant = v);
       }
       case 'webhook':
-        return effect(c, (key) => d.webhook(node, data(c), key), 'ok', pause);
+        return effect(c, 'webhook', (key) => d.webhook(node, data(c), key), 'ok', pause);
       case 'app':
-        return effect(c, (key) => d.app(node, data(c), key), 'ok', pause);
+        return effect(c, 'app', (key) => d.app(node, data(c), key), 'ok', pause);
       case 'code':
-        return effect(c, () => d.code(node, c, data(c)), 'next', pause, 1);
+        return effect(c, 'code', () => d.code(node, c, data(c)), 'next', pause, 1);
       case 'connector':
         return 'next';
     }
@@ -356,7 +373,11 @@ export function createEngine(d: EngineDeps) {
   }
 
   function why(w: CompiledWorkflow, s: VisitorState, now: number, starting: Cursor[], sure: Set<Cursor>): string {
-    if (w.settings.schedule && !F.time!.scheduleOpen(w.settings.schedule, now)) return 'outside its schedule';
+    if (w.settings.schedule) {
+      // A hand-made bundle may schedule a workflow without listing `time`: that workflow stops, not the page view.
+      if (!F.time) return fail(w.id, 'needs the time chunk, which did not load'), 'without its time chunk';
+      if (!F.time.scheduleOpen(w.settings.schedule, now)) return 'outside its schedule';
+    }
     if (done(w, s, now)) return `re-enrollment (${w.settings.reenroll.mode})`;
     // Workflows starting on this page view count too (higher priority ones were considered first), when they
     // enroll at once: a gate that only tests state and passed, or a start that is no gate.

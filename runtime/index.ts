@@ -181,7 +181,7 @@ export function start(options: StartOptions = {}): WorkflowsApi {
     const failed: unknown[] = [];
     const [s] = await Promise.all([
       openStore({ persist, log }),
-      ...FEATURES.filter((f) => !bundle.needs || bundle.needs.includes(f)).map((f) => lazy(f)().then((m: any) => (features[f] = m), (e) => failed.push(e))),
+      ...FEATURES.filter((f) => !Array.isArray(bundle.needs) || bundle.needs.includes(f)).map((f) => lazy(f)().then((m: any) => (features[f] = m), (e) => failed.push(e))),
     ]);
     store = s;
     // The outbox, and batching for the collector when there is one: created when first needed.
@@ -190,20 +190,23 @@ export function start(options: StartOptions = {}): WorkflowsApi {
       outbox.resume();
       return { outbox, collector: o.collector ? m.createCollector({ url: o.collector, outbox, store: s, onError: report }) : undefined };
     });
-    // Released events wait here for the collector's chunk (the newest 500). A failed import is reported, and
-    // the next event tries again; the report itself, an event too, does not.
+    // Released events wait here for the collector's chunk (the newest 500). One import at a time: a failed one
+    // is reported once, and the next event tries again; the report itself, an event too, does not.
     const queue: PublicEvent[] = [];
-    let failing = 0;
+    let loading = 0;
     const deliver = () =>
-      failing ||
+      loading ||
+      ((loading = 1),
       delivery().then(
-        (d) => d.collector?.add(queue.splice(0)),
-        (e) => {
-          failing = 1;
-          report(e);
-          failing = 0;
+        (d) => {
+          loading = 0;
+          d.collector?.add(queue.splice(0));
         },
-      );
+        (e) => {
+          report(e);
+          loading = 0;
+        },
+      ));
     const transport = createTransport({
       consent: () => consented,
       onError: report,
@@ -272,6 +275,7 @@ export function start(options: StartOptions = {}): WorkflowsApi {
         const app = bundle.apps[node.app];
         return send('app', (a) => (app ? a.appRequest(app, node, data, key) : { error: `no app ${node.app}` }), { workflow: (data.workflow as any)?.id, app: node.app });
       },
+      prepare: (kind) => (kind == 'code' ? actions() : Promise.all([actions(), delivery()])),
       code: async (node, c) => {
         await consentGiven();
         const ctx: CodeContext = {

@@ -97,15 +97,21 @@ export async function createApp(options) {
   // the stored workflows again with this compiler. (Publications keep no authoring snapshot, so a rolled-back
   // publication is replaced by what the store holds now; the warning says so.)
   const stale = store.currentVersion() && store.bundle()?.version !== compiler.COMPILED_VERSION;
-  if (stale) warnings.push(`publication ${store.currentVersion()} was compiled for runtime version ${store.bundle()?.version}: published the stored workflows again for version ${compiler.COMPILED_VERSION}`);
+  const was = stale && `publication ${store.currentVersion()} was compiled for runtime version ${store.bundle()?.version}`;
   if (seeded || stale || !store.currentVersion()) {
     const r = publish();
-    if (!r.ok) {
+    if (r.ok) {
+      if (stale) warnings.push(`${was}: published the stored workflows again for version ${compiler.COMPILED_VERSION}`);
+      for (const w of r.warnings) warnings.push(w);
+    } else if (stale && !seeded) {
+      // The server still starts, so the editor can fix the workflows and publish; until then pages get the old
+      // bundle, which the runtime refuses with a message saying it must be compiled again.
+      warnings.push(`${was}, and the stored workflows do not compile: fix them and publish (${r.problems.map((p) => `${p.file}${p.pointer}: ${p.message}`).join('; ')})`);
+    } else {
       const err = new Error('the stored workflows do not compile');
       err.problems = r.problems;
       throw err;
     }
-    for (const w of r.warnings) warnings.push(w);
   }
 
   let current = { version: -1, bundle: undefined };

@@ -104,10 +104,13 @@ export function createPromotions(h: PromotionHost) {
       }
       const { outcome, values } = out;
       const yes = outcome == 'converted';
-      await patch(c, (cur, s) => {
+      const kept = await patch(c, (cur, s) => {
         count(s, id, yes ? 'converted' : 'closed');
         if (values) Object.assign(s.attrs, values), (cur.form = c.form = values);
+        return 1;
       });
+      // The enrollment ended while it showed (reset, unenroll): its answer is nobody's to report or act on.
+      if (!kept) return;
       d.emit(yes ? 'promotion_converted' : 'promotion_closed', f);
       await h.dispatch({ key: `promotion:${yes ? 'converted' : 'closed'}`, props: { promotion: id } });
     } finally {

@@ -490,3 +490,34 @@ test.describe('debug', () => {
     expect(log.filter((m) => m.text.includes('gated: not started'))).toHaveLength(printed);
   });
 });
+
+test('an outbox chunk that fails while many events wait for it is reported once, and the next event tries again', async ({ page }) => {
+  const errors = pageErrors(page);
+  const chunks = chunksOf(page);
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  let fail = true;
+  // The first import is held back, then refused; later ones go through.
+  await page.route('**/chunks/outbox.js*', async (route) => (fail ? (await held, route.fulfill({ status: 503, body: '' })) : route.continue()));
+  await page.route('**/test/collect', (route) => route.fulfill({ status: 200, json: { accepted: 1 } }));
+  await serveBundle(page, compile({ workflows: [armed('many', { on: 'event', name: 'never' }), armed('later', { on: 'event', name: 'never' })], segments: manual('many', 'later') }), 'collector');
+  await recordEvents(page);
+  await page.goto('/test/runtime-collector.html');
+  await ready(page);
+  await expect.poll(() => chunks).toEqual(['outbox']);
+  // Many events while that one import is on its way.
+  await api(page, (w) => w.track('arm-many'));
+  await api(page, (w) => w.segments.add('many'));
+  expect((await events(page)).length).toBeGreaterThanOrEqual(2);
+  release();
+  const outboxErrors = async () => (await events(page, 'error')).filter((e) => /outbox\.js/.test(String(e.message)));
+  await expect.poll(async () => (await outboxErrors()).length).toBe(1);
+  await page.waitForTimeout(300);
+  expect(await outboxErrors()).toHaveLength(1);
+  expect(chunks).toEqual(['outbox']);
+  // The next event tries again, and the chunk arrives.
+  fail = false;
+  await api(page, (w) => w.track('arm-later'));
+  await expect.poll(() => chunks).toEqual(['outbox', 'outbox']);
+  expect(errors).toEqual([]);
+});

@@ -568,6 +568,56 @@ describe('debug lines', () => {
   });
 });
 
+describe('hand-made and damaged bundles', () => {
+  const tagOnly = (id: string, extra: Partial<Workflow> = {}) => wf(id, [{ id: 'tag', kind: 'segment', segment: 'leads', action: 'add' }], [], extra);
+
+  it('a workflow whose needs is not a list is left out alone (it counts as needing everything); the others run', async () => {
+    const h = harness(doc([tagOnly('a')]));
+    const bundle = structuredClone(h.deps.bundle) as any;
+    bundle.workflows.push({ ...bundle.workflows[0], id: 'odd', needs: 'time' });
+    const { time: _t, ...features } = h.deps.features!;
+    const e = createEngine({ ...h.deps, bundle, features });
+    await e.pageView();
+    await h.settle();
+    expect(h.store.state.segments).toEqual(['leads']);
+    expect(h.events.find((x) => x.name == 'error')).toMatchObject({ workflow: 'odd', message: expect.stringContaining('time chunk') });
+  });
+
+  it('a scheduled workflow in a bundle that does not list time stops alone when the time chunk is missing', async () => {
+    const h = harness(doc([tagOnly('a', { settings: { schedule: { days: ['mon'] } } as Workflow['settings'] }), tagOnly('b')]));
+    const bundle = structuredClone(h.deps.bundle) as any;
+    for (const w of bundle.workflows) delete w.needs;
+    bundle.needs = [];
+    const { time: _t, ...features } = h.deps.features!;
+    const e = createEngine({ ...h.deps, bundle, features });
+    await expect(e.pageView()).resolves.toBeUndefined();
+    await h.settle();
+    expect(h.store.state.runs.b).toBeDefined();
+    expect(h.store.state.runs.a).toBeUndefined();
+  });
+
+  it('reset while a promotion shows: the old enrollment reports no outcome and moves nothing', async () => {
+    const h = harness(
+      doc([
+        wf('a', [{ id: 'wait', kind: 'if', triggers: [{ on: 'event', name: 'go' }] }, { id: 'show', kind: 'promotion', promotion: 'p1' }], [['wait', 'then', 'show']]),
+        wf('b', [{ id: 'w', kind: 'if', triggers: [{ on: 'promotion', outcome: 'closed' }] }, { id: 'tag', kind: 'segment', segment: 'leads', action: 'add' }], [['w', 'then', 'tag']]),
+      ]),
+    );
+    await h.engine.pageView();
+    await h.settle();
+    await h.engine.dispatch({ key: 'event:go' });
+    await h.settle();
+    expect(h.shown).toHaveLength(1);
+    // What workflows.reset() does.
+    h.engine.stop();
+    await h.store.reset();
+    await h.engine.pageView();
+    await h.settle();
+    expect(h.events.map((e) => e.name)).not.toContain('promotion_closed');
+    expect(h.store.state.segments).toEqual([]);
+  });
+});
+
 describe('nextTime', () => {
   it('finds the next wall-clock time in a zone, across DST', () => {
     const now = Date.UTC(2026, 10, 27, 12, 0);
@@ -611,6 +661,35 @@ describe('under concurrency and slow effects', () => {
     expect(seen[0]![1]).toBeGreaterThan(before);
     expect(seen[1]![1]).toBeGreaterThan(seen[0]![1]);
     expect(seen.every((x) => x[2])).toBe(true);
+  });
+
+  it('a Code step whose runner cannot be loaded takes failed, unclaimed, and the workflow goes on', async () => {
+    const h = harness(
+      doc([
+        wf(
+          'a',
+          [
+            { id: 'wait', kind: 'if', triggers: [{ on: 'event', name: 'go' }] },
+            { id: 'run', kind: 'code', handler: 'sync' },
+            { id: 'tag', kind: 'segment', segment: 'leads', action: 'add' },
+          ],
+          [
+            ['wait', 'then', 'run'],
+            ['run', 'failed', 'tag'],
+          ],
+        ),
+      ]),
+    );
+    h.deps.prepare = async (kind) => {
+      throw new Error(`the ${kind} chunk did not load`);
+    };
+    await h.engine.pageView();
+    await h.settle();
+    await h.engine.dispatch({ key: 'event:go' });
+    await h.settle();
+    expect(h.calls).toEqual([]);
+    expect(h.events.find((e) => e.name == 'error')).toMatchObject({ workflow: 'a', step: 'run', message: 'the code chunk did not load' });
+    expect(h.store.state.segments).toEqual(['leads']);
   });
 
   it('does not make an event wait on a slow webhook after the trigger', async () => {

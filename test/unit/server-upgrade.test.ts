@@ -48,3 +48,21 @@ it('republishes a publication compiled for another runtime version, and will not
     await second.stop();
   }
 });
+
+it('still starts, with a warning naming the problems, when the stored workflows no longer compile', async () => {
+  const own = mkdtempSync(path.join(tmpdir(), 'wf-upgrade-'));
+  try {
+    const first = await createApp({ dataDir: own, adminToken: 'admin' });
+    first.server.close();
+    const s = openStorage(own);
+    // What the editor API allows: pausing a workflow that another active one enrolls into (only compiling sees it).
+    const next = s.get('workflows', 'welcome-newsletter-next-visit');
+    expect(s.put('workflows', { ...next, status: 'paused', revision: undefined }, next.revision).doc).toBeTruthy();
+    s.publish({ ...s.bundle(), version: COMPILED_VERSION - 1, hash: 'old-release' }, Date.now());
+    const app = await createApp({ dataDir: own, adminToken: 'admin' });
+    app.server.close();
+    expect(app.warnings.join('\n')).toMatch(/compiled for runtime version \d+, and the stored workflows do not compile: fix them and publish \(.*welcome-newsletter/);
+  } finally {
+    rmSync(own, { recursive: true, force: true });
+  }
+});
