@@ -212,8 +212,13 @@ export function start(options: StartOptions = {}): WorkflowsApi {
       onError: report,
       collect: o.collector ? (events) => (queue.push(...events) > 500 && queue.splice(0, queue.length - 500), deliver()) : undefined,
     });
+    // Event ids: a random prefix per page load and a counter, unique as a nanoid each would be (the collector drops
+    // ids it has) for a fraction of the cost: events are the runtime's most frequent allocation.
+    const idBase = nanoid(16) + '_';
+    let idSeq = 0;
+    const eventId = () => idBase + (++idSeq).toString(36);
     emit = (name, fields) => {
-      const event = { id: nanoid(), name, at: Date.now(), visitor: s.state.id, ...fields } as PublicEvent;
+      const event = { id: eventId(), name, at: Date.now(), visitor: s.state.id, ...fields } as PublicEvent;
       for (const fn of [...(listeners.get(name) ?? []), ...(listeners.get('*') ?? [])]) safe(() => fn(event));
       safe(() => transport.emit(event));
     };

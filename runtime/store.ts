@@ -97,6 +97,8 @@ export async function openStore({ persist: on, log, name = 'visitor', leaseMs = 
   let writes: Promise<unknown> = Promise.resolve();
   let due: ReturnType<typeof setTimeout> | 0 = 0;
   let idle: ReturnType<typeof setTimeout> | undefined;
+  /** When this tab last changed the state (or took the lease). */
+  let last = 0;
   /** Lets go of the write lease; set while this tab holds it. */
   let held: (() => void) | undefined;
   /** No lease to be had (no Web Locks, or refused as in an opaque origin): each change reads and writes. */
@@ -231,10 +233,18 @@ export async function openStore({ persist: on, log, name = 'visitor', leaseMs = 
       if (!held) continue;
       listen(1, 'pagehide', leave);
       listen(1, 'visibilitychange', hide);
-      idle = setTimeout(release, leaseMs);
+      last = Date.now();
+      idle = setTimeout(lapse, leaseMs);
       adopt(await read());
     }
     if (!held && shared()) adopt(await read());
+  };
+
+  /** The lease's idle end: `leaseMs` after the last change (one timer, moved on when it finds a later change). */
+  const lapse = () => {
+    const wait = last + leaseMs - Date.now();
+    if (wait > 0) idle = setTimeout(lapse, wait);
+    else void release();
   };
 
   /** Lets go of the lease once storage has everything (another tab asked, the tab went idle, the page hides). */
@@ -270,7 +280,7 @@ export async function openStore({ persist: on, log, name = 'visitor', leaseMs = 
   const apply = async () => {
     const items = batch;
     try {
-      await acquire();
+      if (!held) await acquire();
     } catch (e) {
       // No lease could be had: these changes fail (reported by their callers), later ones try again.
       batch = [];
@@ -309,8 +319,7 @@ export async function openStore({ persist: on, log, name = 'visitor', leaseMs = 
       // Changes within writeMs go out in one write: a burst of events costs one. Effects do not wait for the
       // timer (the executor flushes first), and hiding the page writes at once.
       due ||= setTimeout(write, writeMs);
-      clearTimeout(idle);
-      idle = setTimeout(release, leaseMs);
+      last = Date.now();
     } else await write();
     for (const [job, r] of out) job.res(r);
   };
