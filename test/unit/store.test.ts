@@ -576,15 +576,8 @@ describe('write lease (Web Locks)', () => {
     await vi.waitFor(() => expect(locks.held.size).toBe(0));
     expect((await stored(name)).attrs.n).toBe(1);
   });
-});
 
-describe('write lease: hostile pages, failures, consent across tabs', () => {
-  let locks: ReturnType<typeof webLocks>;
-  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-  beforeEach(() => {
-    locks = webLocks();
-    vi.stubGlobal('navigator', { ...navigator, locks });
-  });
+  describe('hostile pages, failures, consent across tabs', () => {
 
   it('consent withdrawn in one tab: no other tab stores the visitor again, pending write or not', async () => {
     const name = uniq();
@@ -729,6 +722,7 @@ describe('write lease: hostile pages, failures, consent across tabs', () => {
     dispatchEvent(new Event('pagehide'));
     await vi.waitFor(() => expect(b.state.attrs.n).toBe(1));
     expect(changed).toHaveBeenCalled();
+  });
   });
 });
 
