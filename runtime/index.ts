@@ -165,13 +165,17 @@ export function start(options: StartOptions = {}): WorkflowsApi {
       boot.then(() => fn(...a)).catch((e) => (report(e), fallback));
 
   async function load(): Promise<CompiledBundle> {
+    const persist = o.consent !== 'required';
+    // The visitor store opens while the bundle downloads: neither waits on the other, and a first visit creates its
+    // database in that time. (A bundle that fails to load leaves an open store behind, which costs nothing.)
+    const opening = openStore({ persist, log });
+    opening.catch(() => {});
     const res = await fetch(o.bundleUrl!, { credentials: 'same-origin' });
     if (!res.ok) throw new Error(`HTTP ${res.status}`);
     const bundle = (await res.json()) as CompiledBundle;
     if (bundle?.format !== COMPILED_FORMAT || !Array.isArray(bundle.workflows)) throw new Error(`not a compiled bundle (format "${COMPILED_FORMAT}")`);
     // Another compiled version reads conditions differently: run nothing rather than run it wrong (rebuild it).
     if (bundle.version !== COMPILED_VERSION) throw new Error(`compiled bundle version ${bundle.version}, this runtime reads version ${COMPILED_VERSION}: compile it again`);
-    const persist = o.consent !== 'required';
     let consented = persist;
     const consentWaiters: (() => void)[] = [];
     const consentGiven = () => (consented ? Promise.resolve() : new Promise<void>((go) => consentWaiters.push(go)));
@@ -180,7 +184,7 @@ export function start(options: StartOptions = {}): WorkflowsApi {
     const features: Features = {};
     const failed: unknown[] = [];
     const [s] = await Promise.all([
-      openStore({ persist, log }),
+      opening,
       ...FEATURES.filter((f) => !Array.isArray(bundle.needs) || bundle.needs.includes(f)).map((f) => lazy(f)().then((m: any) => (features[f] = m), (e) => failed.push(e))),
     ]);
     store = s;
