@@ -1,5 +1,6 @@
 // Sizes of what visitors download: dist/workflows.js and dist/chunks/*.js, raw / gzip -9 / brotli q11.
-// Usage: node scripts/size.mjs [--check]   (--check: exit 1 when a budgeted bundle is over budget or missing)
+// Usage: node scripts/size.mjs [--check]   (--check: exit 1 when a budgeted bundle is over budget or missing, or a
+// shipped file lacks the compile hint rollup.config.mjs puts on its first line)
 //
 // Budgets live in scripts/size-budgets.json, in bytes: { "<file>": { "raw"?, "gzip"?, "brotli"?, "entry"? } }.
 // `entry` is the source the bundle is built from: a budgeted bundle whose entry does not exist yet (a lazy
@@ -40,6 +41,8 @@ for (const file of files) {
     rows.push([file, '-', '-', '-', budgetText, status]);
     continue;
   }
+  // Each shipped browser file carries V8's compile hint on its first line (rollup.config.mjs says why).
+  if (!readFileSync(new URL(file, root), 'utf8').startsWith('//# allFunctionsCalledOnLoad\n')) problems.push(`${file}: lacks the compile hint on its first line`);
   const size = measure(file);
   let status = limits.length ? 'ok' : '';
   for (const kind of limits) {
