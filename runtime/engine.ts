@@ -6,6 +6,7 @@
 import { indexKey } from '../src/compile/index-key.js';
 import { FEATURES, type CompiledBundle, type CompiledNode, type CompiledTrigger, type CompiledWorkflow, type Feature, type TriggerSpec } from '../src/compile/types.js';
 import type { EvalContext, LoweredCondition } from '../src/conditions/types.js';
+import type { Reenrollment } from '../src/model/types.js';
 import { check } from '../src/conditions/run.js';
 import type * as ChannelChunk from './features/channel.js';
 import type * as GoalsChunk from './features/goals.js';
@@ -56,6 +57,8 @@ const DAY = 864e5;
 const UNIT = { seconds: 1e3, minutes: 6e4, hours: 36e5, days: DAY };
 /** Trigger kinds that arrive as events (through the compiled index); the others are watched by sensors. */
 const EVENTS = ['page_view', 'event', 'commerce', 'promotion', 'segment_entered'];
+/** Settings left out of the compiled bundle are at their defaults (src/compile/types.ts). */
+const reenroll = (w: CompiledWorkflow): Reenrollment => w.settings?.reenroll ?? { mode: 'session' };
 
 export type Engine = ReturnType<typeof createEngine>;
 
@@ -70,7 +73,7 @@ export function createEngine(d: EngineDeps) {
   const wfs = new Map<string, CompiledWorkflow>();
   for (const w of bundle.workflows) {
     // A workflow the runtime cannot read is left out alone, with a reason; the others run.
-    if (w?.nodes && w.settings && w.nodes[w.start]) {
+    if (w?.nodes && w.nodes[w.start]) {
       wfs.set(w.id, w);
       // A feature whose chunk did not load disables only the workflows that need it.
       const f = lacks(w.needs);
@@ -367,22 +370,23 @@ export function createEngine(d: EngineDeps) {
   /** Why an automatic workflow may not start now, or '' when it may. */
   /** True when the re-enrollment policy forbids starting the workflow again now. */
   function done(w: CompiledWorkflow, s: VisitorState, now: number): boolean {
-    const re = w.settings.reenroll;
+    const re = reenroll(w);
     const r = s.runs[w.id];
     return !!r && (re.mode == 'never' || (re.mode == 'session' && r.session == s.session.id) || (re.mode == 'page' && r.page == d.page()) || (re.mode == 'cooldown' && now - r.at < re.days * DAY));
   }
 
   function why(w: CompiledWorkflow, s: VisitorState, now: number, starting: Cursor[], sure: Set<Cursor>): string {
-    if (w.settings.schedule) {
+    const when = w.settings?.schedule;
+    if (when) {
       // A hand-made bundle may schedule a workflow without listing `time`: that workflow stops, not the page view.
       if (!F.time) return fail(w.id, 'needs the time chunk, which did not load'), 'without its time chunk';
-      if (!F.time.scheduleOpen(w.settings.schedule, now)) return 'outside its schedule';
+      if (!F.time.scheduleOpen(when, now)) return 'outside its schedule';
     }
-    if (done(w, s, now)) return `re-enrollment (${w.settings.reenroll.mode})`;
+    if (done(w, s, now)) return `re-enrollment (${reenroll(w).mode})`;
     // Workflows starting on this page view count too (higher priority ones were considered first), when they
     // enroll at once: a gate that only tests state and passed, or a start that is no gate.
     for (const c of [...s.cursors, ...starting]) {
-      const sup = (c.in || sure.has(c)) && c.wf != w.id ? wfs.get(c.wf)?.settings.suppress : 0;
+      const sup = (c.in || sure.has(c)) && c.wf != w.id ? wfs.get(c.wf)?.settings?.suppress : 0;
       if (sup == 'all' || (Array.isArray(sup) && sup.includes(w.id))) return `suppressed by ${c.wf}`;
     }
     return '';
@@ -404,7 +408,7 @@ export function createEngine(d: EngineDeps) {
     const sure = new Set<Cursor>();
     const href = String(ctx.page?.url).toLowerCase();
     for (const w of wfs.values()) {
-      if (w.settings.enrollment != 'auto' || disabled.has(w.id) || s.cursors.some((c) => c.wf == w.id)) continue;
+      if (w.settings?.enrollment == 'manual' || disabled.has(w.id) || s.cursors.some((c) => c.wf == w.id)) continue;
       if (w.url && !href.includes(w.url)) {
         d.log(() => `${w.id}: not started: not this page`);
         continue;

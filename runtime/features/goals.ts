@@ -21,7 +21,7 @@ const DAY = 864e5;
 export function createGoals({ d, wfs, st, test }: GoalHost) {
   const goals: Record<string, CompiledWorkflow[]> = {}; // goal event -> workflows, so an event costs only its own
   for (const w of wfs.values()) {
-    const g = w.settings.goal?.event;
+    const g = w.settings?.goal?.event;
     if (g) (goals[g] ??= []).push(w);
   }
 
@@ -33,7 +33,7 @@ export function createGoals({ d, wfs, st, test }: GoalHost) {
     const name = e.key.slice(i + 1);
     const props = e.props;
     for (const w of goals[name] ?? []) {
-      const g = w.settings.goal!;
+      const g = w.settings!.goal!;
       const touch = st().touches[w.id];
       if (!touch || d.now() - touch.at > g.windowDays * DAY || !test(g.where, { name, props })) continue;
       // Taken inside the transaction, so two events (or tabs) cannot credit the same touch twice.

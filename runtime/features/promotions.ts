@@ -130,7 +130,7 @@ export function createPromotions(h: PromotionHost) {
 
   /** A screen slot freed: the highest-priority blocked promotion gets it. */
   function release(): void {
-    const prio = (c?: Cursor) => (c ? h.wfs.get(c.wf)!.settings.priority : -1);
+    const prio = (c?: Cursor) => (c ? h.wfs.get(c.wf)!.settings?.priority ?? 50 : -1);
     let best: Cursor | undefined;
     for (const id of blocked) {
       const c = find(id);

@@ -109,10 +109,10 @@ function build(files: readonly SourceFile[], warnings: Problem[]): CompileResult
       if (from) (from.next ??= {})[e.port] = e.to;
     }
     const settings = compileSettings(wf);
-    if (settings.goal?.where) conditionRefs(settings.goal.where, used);
+    if (settings?.goal?.where) conditionRefs(settings.goal.where, used);
     const start = wf.nodes.find((n) => n.id === wf.start);
     const url = start?.kind === 'if' && !start.triggers?.length ? urlPrefilter(start.conditions) : undefined;
-    const w: CompiledWorkflow = { id: wf.id, name: wf.name, version: wf.version ?? 0, settings, start: wf.start, nodes, ...(url ? { url } : {}) };
+    const w: CompiledWorkflow = { id: wf.id, name: wf.name, version: wf.version ?? 0, ...(settings ? { settings } : {}), start: wf.start, nodes, ...(url ? { url } : {}) };
     const needs = workflowNeeds(w);
     return needs.length ? { ...w, needs } : w;
   });
@@ -174,17 +174,17 @@ function pick<T, R>(map: Map<string, T>, ids: Set<string>, fn: (v: T) => R): Rec
   return out;
 }
 
-function compileSettings(wf: Workflow): CompiledSettings {
+/** Settings that differ from their defaults (the runtime reads a missing one as its default), or none at all. */
+function compileSettings(wf: Workflow): CompiledSettings | undefined {
   const s = wf.settings ?? {};
-  const out: CompiledSettings = {
-    enrollment: s.enrollment ?? DEFAULTS.enrollment,
-    reenroll: s.reenroll ?? { ...DEFAULTS.reenroll },
-    priority: s.priority ?? DEFAULTS.priority,
-    suppress: s.suppress ?? DEFAULTS.suppress,
-  };
+  const out: CompiledSettings = {};
+  if (s.enrollment === 'manual') out.enrollment = s.enrollment;
+  if (s.reenroll && s.reenroll.mode !== DEFAULTS.reenroll.mode) out.reenroll = s.reenroll;
+  if (s.priority != null && s.priority !== DEFAULTS.priority) out.priority = s.priority;
+  if (s.suppress && s.suppress !== DEFAULTS.suppress && s.suppress.length) out.suppress = s.suppress;
   if (s.schedule) out.schedule = s.schedule;
   if (s.goal) out.goal = { event: s.goal.event, windowDays: s.goal.windowDays ?? DEFAULTS.goalWindowDays, ...(s.goal.where ? { where: lower(s.goal.where) } : {}) };
-  return out;
+  return Object.keys(out).length ? out : undefined;
 }
 
 function compileNode(

@@ -17,16 +17,16 @@ export const readsChannel = (c: LoweredCondition | undefined): boolean => anyRul
 
 export function workflowNeeds(w: CompiledWorkflow): Feature[] {
   const used = new Set<Feature>();
-  const conditions = [w.settings.goal?.where];
+  const conditions = [w.settings?.goal?.where];
   for (const n of Object.values(w.nodes)) {
     if (n.kind == 'promotion') used.add('promotions');
     else if (n.kind == 'split') used.add('variants');
     else if (n.kind == 'delay' && n.mode == 'time_of_day') used.add('time');
     else if (n.kind == 'if') conditions.push(n.conditions, ...(n.triggers ?? []).map((t) => t.where));
   }
-  if (w.settings.schedule || conditions.some(readsTime)) used.add('time');
+  if (w.settings?.schedule || conditions.some(readsTime)) used.add('time');
   if (conditions.some(readsChannel)) used.add('channel');
-  if (w.settings.goal) used.add('goals');
+  if (w.settings?.goal) used.add('goals');
   return FEATURES.filter((f) => used.has(f));
 }
 

@@ -23,6 +23,20 @@ describe('compileProject', () => {
     if (!result.ok) expect(result.problems).toContainEqual(expect.objectContaining({ file: 'doc.json', pointer: '/workflows/0/nodes/1/promotion' }));
   });
 
+  it('writes only the settings that differ from their defaults', () => {
+    const doc = documentWith();
+    const explicitDefaults = { enrollment: 'auto', reenroll: { mode: 'session' }, priority: 50, suppress: [] } as const;
+    doc.workflows!.push(
+      workflow({ id: 'wf_defaults', settings: { ...explicitDefaults, suppress: [] } }),
+      workflow({ id: 'wf_custom', settings: { enrollment: 'manual', reenroll: { mode: 'cooldown', days: 2 }, priority: 90, suppress: 'all' } }),
+      workflow({ id: 'wf_some', settings: { priority: 50, suppress: ['wf_exit'] } }),
+    );
+    const byId = Object.fromEntries(compiled(doc).workflows.map((w) => [w.id, w]));
+    expect(byId.wf_defaults!.settings).toBeUndefined();
+    expect(byId.wf_custom!.settings).toEqual({ enrollment: 'manual', reenroll: { mode: 'cooldown', days: 2 }, priority: 90, suppress: 'all' });
+    expect(byId.wf_some!.settings).toEqual({ suppress: ['wf_exit'] });
+  });
+
   it('keeps only active workflows and what they reference', () => {
     const doc = documentWith();
     doc.workflows!.push(workflow({ id: 'wf_draft', status: 'draft' }), workflow({ id: 'wf_paused', status: 'paused' }));
@@ -33,10 +47,12 @@ describe('compileProject', () => {
     expect(bundle.segments).toEqual({ seg_leads: {} });
   });
 
-  it('fills defaults and drops editor-only data', () => {
+  it('fills step defaults, leaves settings at their defaults out, and drops editor-only data', () => {
     const bundle = compiled(documentWith());
     const wf = bundle.workflows[0]!;
-    expect(wf.settings).toEqual({ enrollment: 'auto', reenroll: { mode: 'session' }, priority: 50, suppress: 'none' });
+    // Every setting at its default: the runtime reads a missing one as its default.
+    expect(wf.settings).toBeUndefined();
+    expect(JSON.stringify(wf)).not.toMatch(/"settings"|"enrollment"|"reenroll"|"suppress"|"priority"/);
     const trigger = wf.nodes.trigger as any;
     expect(trigger.ui).toBeUndefined();
     expect(trigger.triggers[0]).toEqual({ on: 'exit_intent', minDwellSeconds: 3, mobile: true });
@@ -131,7 +147,7 @@ describe('compileProject', () => {
       { on: 'exit_intent', minDwellSeconds: 3, mobile: true, where: lower(filter) },
       { on: 'segment_entered', segment: 'seg_night' },
     ]);
-    expect(bundle.workflows[0]!.settings.goal).toEqual({ event: 'purchase', windowDays: 7, where: lower(goal) });
+    expect(bundle.workflows[0]!.settings!.goal).toEqual({ event: 'purchase', windowDays: 7, where: lower(goal) });
     expect(bundle.segments.seg_night).toEqual({ rule: lower(rule), needs: ['time', 'segments'] });
     // Lowered: short arrays, `not` pushed into the rule, the pair of times as minutes of the day.
     expect(trigger.conditions).toEqual(['&', [0, 'visitor.device', 'desktop'], [18, 'visitor.segments', 'seg_leads']]);
@@ -144,7 +160,7 @@ describe('compileProject', () => {
       visitor: { device: device as 'desktop', segments: [] },
       event: { name: 'purchase', props: { plan: 'Team', value: 80 } },
     });
-    const pairs: [Condition, unknown][] = [[gate, trigger.conditions], [filter, trigger.triggers![0]!.where], [goal, bundle.workflows[0]!.settings.goal!.where], [rule, bundle.segments.seg_night!.rule]];
+    const pairs: [Condition, unknown][] = [[gate, trigger.conditions], [filter, trigger.triggers![0]!.where], [goal, bundle.workflows[0]!.settings!.goal!.where], [rule, bundle.segments.seg_night!.rule]];
     for (const x of [ctx('desktop', 21), ctx('mobile', 23), ctx('desktop', 12)])
       for (const [source, shipped] of pairs) expect(check(shipped as never, x)).toBe(evaluate(source, x));
   });

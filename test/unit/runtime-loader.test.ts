@@ -1,9 +1,10 @@
 // The foundation loader: finds its bundle URL, fetches it, exposes window.workflows, never throws.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { start, type QueuedCall, type WorkflowsApi } from '../../runtime/index.js';
+import { COMPILED_VERSION } from '../../src/compile/types.js';
 
 // `needs: []`: no feature chunk to import (a bundle without `needs` imports them all, tested below).
-const bundle = { format: 'workflows/compiled', version: 3, hash: 'abc123', needs: [], workflows: [{ id: 'a' }, { id: 'b' }] };
+const bundle = { format: 'workflows/compiled', version: COMPILED_VERSION, hash: 'abc123', needs: [], workflows: [{ id: 'a' }, { id: 'b' }] };
 
 function serve(body: string, status = 200) {
   const fetch = vi.fn(async (_url: string) => new Response(body, { status, headers: { 'content-type': 'application/json' } }));
@@ -44,7 +45,7 @@ describe('runtime loader', () => {
   it.each([
     ['a body that is not JSON', () => serve('<!doctype html><p>Not found</p>'), 'JSON'],
     ['JSON that is not a compiled bundle', () => serve('{"format":"workflows/authoring","workflows":[]}'), 'not a compiled bundle'],
-    ['a bundle compiled for another runtime version', () => serve(JSON.stringify({ ...bundle, version: 1 })), 'compiled bundle version 1, this runtime reads version 3'],
+    ['a bundle compiled for another runtime version', () => serve(JSON.stringify({ ...bundle, version: 1 })), `compiled bundle version 1, this runtime reads version ${COMPILED_VERSION}`],
     ['an HTTP error', () => serve('{}', 404), 'HTTP 404'],
     ['a network error', () => vi.stubGlobal('fetch', vi.fn().mockRejectedValue(new TypeError('Failed to fetch'))), 'Failed to fetch'],
   ])('on %s: warns once, does not throw, and resolves ready with no workflows', async (_, setup, reason) => {
