@@ -10,7 +10,7 @@
  * the lock; the holder writes what it has and lets go, and the new holder reads the freshest state. Without Web
  * Locks, every change is read, applied and written in turn, as one transaction.
  */
-import { createStore, del, get, promisifyRequest } from 'idb-keyval';
+import { createStore, promisifyRequest } from 'idb-keyval';
 import { nanoid } from 'nanoid';
 import { STATE_VERSION, type Backend, type Store, type VisitorState } from './types.js';
 
@@ -75,10 +75,16 @@ export async function openStore({ persist: on, log, name = 'visitor', leaseMs = 
   const db = createStore('workflows', 'state');
   const fns: (() => void)[] = [];
   const ls = () => localStorage;
+  // idb-keyval's get and del would bring its default store along; ours is always `db`. db() itself throws where
+  // IndexedDB is missing or forbidden: the erase catches that too.
+  const erase = () =>
+    Promise.resolve()
+      .then(() => db('readwrite', (o) => (o.delete(name), promisifyRequest(o.transaction))))
+      .catch(() => {});
   // [read, write] of each persistent backend, in fallback order.
   const B: [() => unknown, (j: string) => unknown][] = [
     [
-      () => get(name, db),
+      () => db('readonly', (o) => promisifyRequest(o.get(name))),
       // Committed at once rather than when the event loop next turns: a write made as the page goes away lands.
       (j) => db('readwrite', (o) => (o.put(j, name), o.transaction.commit?.(), promisifyRequest(o.transaction))),
     ],
@@ -131,7 +137,7 @@ export async function openStore({ persist: on, log, name = 'visitor', leaseMs = 
         log?.(`storage: ${NAMES[i]} failed (${e}), using ${NAMES[i + 1]}`);
         // IndexedDB failed: its copy is now older than the one localStorage will hold, so it goes (best effort),
         // the next page, finding nothing there, reads localStorage, and the other tabs follow at once.
-        if (!i) await Promise.resolve().then(() => del(name, db)).catch(() => {}), say(DOWN);
+        if (!i) await erase(), say(DOWN);
         // Memory is this tab's alone: nothing for a lease to guard any more.
         if (++i > 1) drop();
       }
@@ -375,10 +381,7 @@ export async function openStore({ persist: on, log, name = 'visitor', leaseMs = 
           await acquire().catch(() => {});
           say(FORGET);
           drop();
-          // del() itself throws where IndexedDB is missing or forbidden: catch that too.
-          await Promise.resolve()
-            .then(() => del(name, db))
-            .catch(() => {});
+          await erase();
           try {
             ls().removeItem(L);
           } catch {}
