@@ -110,7 +110,7 @@ export async function openStore({ persist: on, log, name = 'visitor', leaseMs = 
   /** No lease to be had (no Web Locks, or refused as in an opaque origin): each change reads and writes. */
   let free = false;
   let bc: BroadcastChannel | undefined;
-  type Job = { fn: (s: VisitorState) => unknown; res: (v: any) => void; rej: (e: unknown) => void };
+  type Job = [fn: (s: VisitorState) => unknown, res: (v: any) => void, rej: (e: unknown) => void];
   let batch: Job[] = [];
 
   const shared = () => on && i < 2;
@@ -120,7 +120,7 @@ export async function openStore({ persist: on, log, name = 'visitor', leaseMs = 
       bc?.postMessage(m);
     } catch {}
   };
-  const locks = () => (free ? undefined : (globalThis.navigator as Navigator | undefined)?.locks);
+  const locks = () => (free ? undefined : navigator.locks);
   /** Window listeners, through the global and guarded: a page may have replaced addEventListener. */
   const listen = (on: 0 | 1, type: string, fn: () => void) => {
     try {
@@ -290,7 +290,7 @@ export async function openStore({ persist: on, log, name = 'visitor', leaseMs = 
     } catch (e) {
       // No lease could be had: these changes fail (reported by their callers), later ones try again.
       batch = [];
-      for (const job of items) job.rej(e);
+      for (const job of items) job[2](e);
       return;
     }
     batch = [];
@@ -298,9 +298,9 @@ export async function openStore({ persist: on, log, name = 'visitor', leaseMs = 
     let bad = 0;
     for (const job of items)
       try {
-        out.set(job, job.fn(state));
+        out.set(job, job[0](state));
       } catch (e) {
-        job.rej(e);
+        job[2](e);
         bad = 1;
       }
     try {
@@ -312,22 +312,22 @@ export async function openStore({ persist: on, log, name = 'visitor', leaseMs = 
       state = parse(good) ?? state;
       for (const [job] of out)
         try {
-          out.set(job, job.fn(state));
+          out.set(job, job[0](state));
           good = JSON.stringify(state);
         } catch (e) {
           out.delete(job);
-          job.rej(e);
+          job[2](e);
           state = parse(good) ?? state;
         }
     }
     if (!out.size) return;
-    if (held && !globalThis.document?.hidden) {
+    if (held && !document.hidden) {
       // Changes within writeMs go out in one write: a burst of events costs one. Effects do not wait for the
       // timer (the executor flushes first), and hiding the page writes at once.
       due ||= setTimeout(write, writeMs);
       last = Date.now();
     } else await write();
-    for (const [job, r] of out) job.res(r);
+    for (const [job, r] of out) job[1](r);
   };
 
   try {
@@ -350,13 +350,14 @@ export async function openStore({ persist: on, log, name = 'visitor', leaseMs = 
   await run(async () => {
     await acquire();
     // No visitor stored (or one that cannot be read): a new one.
-    if (!good) (state = fresh()), (good = JSON.stringify(state));
+    if (!good) renew();
     await write();
   });
 
 
-  function fresh() {
-    return freshState(nanoid(), Date.now());
+  /** A new visitor. */
+  function renew() {
+    good = JSON.stringify((state = freshState(nanoid(), Date.now())));
   }
 
   return {
@@ -369,7 +370,7 @@ export async function openStore({ persist: on, log, name = 'visitor', leaseMs = 
     // Changes asked for while one is being applied go together.
     mutate: (fn) =>
       new Promise((res, rej) => {
-        if (batch.push({ fn, res, rej }) < 2) void run(apply);
+        if (batch.push([fn, res, rej]) < 2) void run(apply);
       }),
     flush: () => run(write).then(() => {}),
     onChange: (f) => fns.push(f),
@@ -395,8 +396,7 @@ export async function openStore({ persist: on, log, name = 'visitor', leaseMs = 
     reset: () =>
       run(async () => {
         await acquire();
-        state = fresh();
-        good = JSON.stringify(state);
+        renew();
         await write();
       }),
   };
