@@ -185,7 +185,7 @@ export async function openStore({ persist: on, log, name = 'visitor', leaseMs = 
     state = s;
     saved = j;
     good = JSON.stringify(s);
-    if (fns.length) notify();
+    notify();
   };
 
   /**
@@ -209,23 +209,17 @@ export async function openStore({ persist: on, log, name = 'visitor', leaseMs = 
 
   /** Asks for the lease; resolves once held, or rejects with why the request failed. */
   const ask = (l: LockManager) =>
-    new Promise<void>((got, no) => {
-      try {
-        l.request(L, () => new Promise<void>((r) => ((held = r), got()))).catch(no);
-      } catch (e) {
-        no(e);
-      }
-    });
+    // What request() throws rejects this promise too.
+    new Promise<void>((got, no) => void l.request(L, () => new Promise<void>((r) => ((held = r), got()))).catch(no));
 
   /** Before a change: the lease and the freshest state (with Web Locks), else the freshest state alone. */
   const acquire = async () => {
     let l;
     // Again if the page hid (and let go) while the freshest state was being read.
     for (let tries = 0; shared() && !held && (l = locks()); ) {
-      const want = () => say(WANT);
-      want();
+      say(WANT);
       // Said again while waiting: a tab that opened its channel after we first said it would not know.
-      const nag = setInterval(want, 200);
+      const nag = setInterval(say, 200, WANT);
       try {
         await ask(l);
       } catch (e) {
