@@ -100,7 +100,7 @@ export async function openStore({ persist: on, log, name = 'visitor', leaseMs = 
   /** Serial work of this tab: changes, lease moves, consent. */
   let tail: Promise<unknown> = Promise.resolve();
   /** Serial writes (changes do not wait for them; `flush` does). */
-  let writes: Promise<unknown> = Promise.resolve();
+  let writes: Promise<void> = Promise.resolve();
   let due: ReturnType<typeof setTimeout> | 0 = 0;
   let idle: ReturnType<typeof setTimeout> | undefined;
   /** When this tab last changed the state (or took the lease). */
@@ -366,7 +366,7 @@ export async function openStore({ persist: on, log, name = 'visitor', leaseMs = 
       new Promise((res, rej) => {
         if (batch.push([fn, res, rej]) < 2) void run(apply);
       }),
-    flush: () => run(write).then(() => {}),
+    flush: () => run(write),
     onChange: (f) => fns.push(f),
     setPersist: (p) =>
       run(async () => {
