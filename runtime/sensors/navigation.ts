@@ -5,8 +5,9 @@ export function watchNavigation(onRoute: (url: string) => void, err: Err): () =>
   let u = location.href;
   const c = safe(() => u != location.href && onRoute((u = location.href)), err);
   return group(err, (off) => {
-    // A listener of its own: nothing else in the core listens to these events.
-    const on = (t: EventTarget, k: string) => (t.addEventListener(k, c), off(() => t.removeEventListener(k, c)));
+    // Listeners of their own (nothing else in the core listens to these events), a function for each, as a
+    // shared listener would be.
+    const on = (t: EventTarget, k: string, f = () => c()) => (t.addEventListener(k, f), off(() => t.removeEventListener(k, f)));
     const n = (window as any).navigation;
     if (n) return on(n, 'navigatesuccess');
     on(window, 'popstate');
