@@ -10,7 +10,7 @@
  * the lock; the holder writes what it has and lets go, and the new holder reads the freshest state. Without Web
  * Locks, every change is read, applied and written in turn, as one transaction.
  */
-import { createStore, del, get, promisifyRequest } from 'idb-keyval';
+import { createStore, promisifyRequest } from 'idb-keyval';
 import { nanoid } from 'nanoid';
 import { STATE_VERSION, type Backend, type Store, type VisitorState } from './types.js';
 
@@ -75,10 +75,16 @@ export async function openStore({ persist: on, log, name = 'visitor', leaseMs = 
   const db = createStore('workflows', 'state');
   const fns: (() => void)[] = [];
   const ls = () => localStorage;
+  // idb-keyval's get and del would bring its default store along; ours is always `db`. db() itself throws where
+  // IndexedDB is missing or forbidden: the erase catches that too.
+  const erase = () =>
+    Promise.resolve()
+      .then(() => db('readwrite', (o) => (o.delete(name), promisifyRequest(o.transaction))))
+      .catch(() => {});
   // [read, write] of each persistent backend, in fallback order.
   const B: [() => unknown, (j: string) => unknown][] = [
     [
-      () => get(name, db),
+      () => db('readonly', (o) => promisifyRequest(o.get(name))),
       // Committed at once rather than when the event loop next turns: a write made as the page goes away lands.
       (j) => db('readwrite', (o) => (o.put(j, name), o.transaction.commit?.(), promisifyRequest(o.transaction))),
     ],
@@ -94,7 +100,7 @@ export async function openStore({ persist: on, log, name = 'visitor', leaseMs = 
   /** Serial work of this tab: changes, lease moves, consent. */
   let tail: Promise<unknown> = Promise.resolve();
   /** Serial writes (changes do not wait for them; `flush` does). */
-  let writes: Promise<unknown> = Promise.resolve();
+  let writes: Promise<void> = Promise.resolve();
   let due: ReturnType<typeof setTimeout> | 0 = 0;
   let idle: ReturnType<typeof setTimeout> | undefined;
   /** When this tab last changed the state (or took the lease). */
@@ -104,7 +110,7 @@ export async function openStore({ persist: on, log, name = 'visitor', leaseMs = 
   /** No lease to be had (no Web Locks, or refused as in an opaque origin): each change reads and writes. */
   let free = false;
   let bc: BroadcastChannel | undefined;
-  type Job = { fn: (s: VisitorState) => unknown; res: (v: any) => void; rej: (e: unknown) => void };
+  type Job = [fn: (s: VisitorState) => unknown, res: (v: any) => void, rej: (e: unknown) => void];
   let batch: Job[] = [];
 
   const shared = () => on && i < 2;
@@ -114,7 +120,7 @@ export async function openStore({ persist: on, log, name = 'visitor', leaseMs = 
       bc?.postMessage(m);
     } catch {}
   };
-  const locks = () => (free ? undefined : (globalThis.navigator as Navigator | undefined)?.locks);
+  const locks = () => (free ? undefined : navigator.locks);
   /** Window listeners, through the global and guarded: a page may have replaced addEventListener. */
   const listen = (on: 0 | 1, type: string, fn: () => void) => {
     try {
@@ -131,7 +137,7 @@ export async function openStore({ persist: on, log, name = 'visitor', leaseMs = 
         log?.(`storage: ${NAMES[i]} failed (${e}), using ${NAMES[i + 1]}`);
         // IndexedDB failed: its copy is now older than the one localStorage will hold, so it goes (best effort),
         // the next page, finding nothing there, reads localStorage, and the other tabs follow at once.
-        if (!i) await Promise.resolve().then(() => del(name, db)).catch(() => {}), say(DOWN);
+        if (!i) await erase(), say(DOWN);
         // Memory is this tab's alone: nothing for a lease to guard any more.
         if (++i > 1) drop();
       }
@@ -179,7 +185,7 @@ export async function openStore({ persist: on, log, name = 'visitor', leaseMs = 
     state = s;
     saved = j;
     good = JSON.stringify(s);
-    if (fns.length) notify();
+    notify();
   };
 
   /**
@@ -203,23 +209,17 @@ export async function openStore({ persist: on, log, name = 'visitor', leaseMs = 
 
   /** Asks for the lease; resolves once held, or rejects with why the request failed. */
   const ask = (l: LockManager) =>
-    new Promise<void>((got, no) => {
-      try {
-        l.request(L, () => new Promise<void>((r) => ((held = r), got()))).catch(no);
-      } catch (e) {
-        no(e);
-      }
-    });
+    // What request() throws rejects this promise too.
+    new Promise<void>((got, no) => void l.request(L, () => new Promise<void>((r) => ((held = r), got()))).catch(no));
 
   /** Before a change: the lease and the freshest state (with Web Locks), else the freshest state alone. */
   const acquire = async () => {
     let l;
     // Again if the page hid (and let go) while the freshest state was being read.
     for (let tries = 0; shared() && !held && (l = locks()); ) {
-      const want = () => say(WANT);
-      want();
+      say(WANT);
       // Said again while waiting: a tab that opened its channel after we first said it would not know.
-      const nag = setInterval(want, 200);
+      const nag = setInterval(say, 200, WANT);
       try {
         await ask(l);
       } catch (e) {
@@ -284,7 +284,7 @@ export async function openStore({ persist: on, log, name = 'visitor', leaseMs = 
     } catch (e) {
       // No lease could be had: these changes fail (reported by their callers), later ones try again.
       batch = [];
-      for (const job of items) job.rej(e);
+      for (const job of items) job[2](e);
       return;
     }
     batch = [];
@@ -292,9 +292,9 @@ export async function openStore({ persist: on, log, name = 'visitor', leaseMs = 
     let bad = 0;
     for (const job of items)
       try {
-        out.set(job, job.fn(state));
+        out.set(job, job[0](state));
       } catch (e) {
-        job.rej(e);
+        job[2](e);
         bad = 1;
       }
     try {
@@ -306,22 +306,22 @@ export async function openStore({ persist: on, log, name = 'visitor', leaseMs = 
       state = parse(good) ?? state;
       for (const [job] of out)
         try {
-          out.set(job, job.fn(state));
+          out.set(job, job[0](state));
           good = JSON.stringify(state);
         } catch (e) {
           out.delete(job);
-          job.rej(e);
+          job[2](e);
           state = parse(good) ?? state;
         }
     }
     if (!out.size) return;
-    if (held && !globalThis.document?.hidden) {
+    if (held && !document.hidden) {
       // Changes within writeMs go out in one write: a burst of events costs one. Effects do not wait for the
       // timer (the executor flushes first), and hiding the page writes at once.
       due ||= setTimeout(write, writeMs);
       last = Date.now();
     } else await write();
-    for (const [job, r] of out) job.res(r);
+    for (const [job, r] of out) job[1](r);
   };
 
   try {
@@ -344,13 +344,14 @@ export async function openStore({ persist: on, log, name = 'visitor', leaseMs = 
   await run(async () => {
     await acquire();
     // No visitor stored (or one that cannot be read): a new one.
-    if (!good) (state = fresh()), (good = JSON.stringify(state));
+    if (!good) renew();
     await write();
   });
 
 
-  function fresh() {
-    return freshState(nanoid(), Date.now());
+  /** A new visitor. */
+  function renew() {
+    good = JSON.stringify((state = freshState(nanoid(), Date.now())));
   }
 
   return {
@@ -363,9 +364,9 @@ export async function openStore({ persist: on, log, name = 'visitor', leaseMs = 
     // Changes asked for while one is being applied go together.
     mutate: (fn) =>
       new Promise((res, rej) => {
-        if (batch.push({ fn, res, rej }) < 2) void run(apply);
+        if (batch.push([fn, res, rej]) < 2) void run(apply);
       }),
-    flush: () => run(write).then(() => {}),
+    flush: () => run(write),
     onChange: (f) => fns.push(f),
     setPersist: (p) =>
       run(async () => {
@@ -375,10 +376,7 @@ export async function openStore({ persist: on, log, name = 'visitor', leaseMs = 
           await acquire().catch(() => {});
           say(FORGET);
           drop();
-          // del() itself throws where IndexedDB is missing or forbidden: catch that too.
-          await Promise.resolve()
-            .then(() => del(name, db))
-            .catch(() => {});
+          await erase();
           try {
             ls().removeItem(L);
           } catch {}
@@ -392,8 +390,7 @@ export async function openStore({ persist: on, log, name = 'visitor', leaseMs = 
     reset: () =>
       run(async () => {
         await acquire();
-        state = fresh();
-        good = JSON.stringify(state);
+        renew();
         await write();
       }),
   };

@@ -8,20 +8,17 @@ import type { VisitorState } from './types.js';
 
 export type Device = 'desktop' | 'mobile' | 'tablet';
 
-/** Host without `www.`; '' when the URL does not parse. */
-export const host = (u: string) => {
+/** The URL `u`; undefined when it does not parse. */
+const parse = (u: string) => {
   try {
-    return new URL(u).hostname.replace(/^www\./, '');
-  } catch {
-    return '';
-  }
-};
-
-export const param = (u: string, k: string) => {
-  try {
-    return new URL(u).searchParams.get(k);
+    return new URL(u);
   } catch {}
 };
+
+/** Host without `www.`; '' when the URL does not parse. */
+export const host = (u: string) => parse(u)?.hostname.replace(/^www\./, '') ?? '';
+
+export const param = (u: string, k: string) => parse(u)?.searchParams.get(k);
 
 /** Whether activity at `now` still belongs to the current session (30 minutes at most since the last). */
 const alive = (s: VisitorState, now: number) => s.session.id && now - s.last <= 18e5;
@@ -32,8 +29,9 @@ export function pageView(s: VisitorState, { url, referrer, now }: { url: string;
     if (s.sessions++) s.prev = s.last;
     if (host(referrer) == host(url)) referrer = '';
     const utm: Record<string, string> = {};
+    const q = parse(url)?.searchParams;
     for (const k of ['source', 'medium', 'campaign', 'term', 'content']) {
-      const v = param(url, 'utm_' + k);
+      const v = q?.get('utm_' + k);
       if (v) utm[k] = v;
     }
     // The id only has to differ from this visitor's other sessions (re-enrollment policies compare it).
@@ -87,7 +85,7 @@ export function contextOf(
       id: s.id,
       new: s.sessions < 2,
       sessions: s.sessions,
-      pageviews: { session: x.pageviews, first_session: s.pageviews.first_session, all_time: s.pageviews.all_time },
+      pageviews: { ...s.pageviews, session: x.pageviews },
       landing_url: x.landing,
       referrer: x.referrer,
       utm: x.utm,

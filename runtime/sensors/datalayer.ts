@@ -12,7 +12,7 @@ export interface Cart {
 /** Replays the entries already there, then reports each push. */
 export function watchDataLayer(onPush: (entry: Record<string, unknown>) => void, err: Err): () => void {
   const each = safe((e: unknown) => e && typeof e == 'object' && onPush(e as Obj), err);
-  return group(err, (_, off) => {
+  return group(err, (off) => {
     const w = window as any,
       dl = (w.dataLayer ||= []);
     dl.forEach(each);

@@ -6,7 +6,7 @@
  */
 import type { Trigger } from '../../src/model/types.js';
 import type { Fire, SensorHost } from '../types.js';
-import { group, safe, type Err } from './listen.js';
+import { group, safe, shared, type Err } from './listen.js';
 
 export { commerceEvent, watchDataLayer, type Cart } from './datalayer.js';
 export { watchNavigation } from './navigation.js';
@@ -19,7 +19,8 @@ export type { Err };
 export function watch(t: Trigger, fire: Fire, host: SensorHost, err: Err, since = host.now()): () => void {
   let live = 1;
   const now = () => host.now();
-  const stop = group(err, (on, off) => {
+  const stop = group(err, (off) => {
+    const on = shared(err, off);
     off(() => (live = 0));
     const f = (p?: Record<string, unknown>) => {
       if (live) {
@@ -120,7 +121,8 @@ export function watch(t: Trigger, fire: Fire, host: SensorHost, err: Err, since 
 
 /** Calls `fn` when the page is hidden or unloaded (to flush the transport); it may run twice in a row. */
 export const onPageHide = (fn: () => void, err: Err = () => {}): (() => void) =>
-  group(err, (on) => {
+  group(err, (off) => {
+    const on = shared(err, off);
     on('pagehide', fn, window);
     on('visibilitychange', () => document.hidden && fn());
   });

@@ -1,6 +1,7 @@
 /**
- * Shared page listeners: one real listener per key, however many watchers use it; the last one to leave
- * removes it, so no watcher means no listener.
+ * Watchers that never throw into the page and undo what they did, and the sensors' shared page listeners: one
+ * real listener per key, however many watchers use it; the last one to leave removes it, so no watcher means no
+ * listener.
  */
 export type H = (e?: any) => void;
 export type Err = (e: unknown) => void;
@@ -20,43 +21,54 @@ export const safe =
     }
   };
 
-// Capture sees events the page stops from bubbling; passive because we never cancel anything.
-const O = { capture: true, passive: true };
-const R: Record<string, Set<H> & { o?: () => void }> = {};
+/** Registers an undo with the group being built. */
+export type Off = (o: () => void) => void;
 
 /**
- * Runs `build`, reporting what it throws. What it watched with `on` or registered with `off` is undone, once,
- * by the returned function, which never throws.
+ * Runs `build`, reporting what it throws. What it registered with `off` is undone, once, by the returned function,
+ * which never throws.
  */
-export const group = (err: Err, build: (on: On, off: (o: () => void) => void) => void): (() => void) => {
+export const group = (err: Err, build: (off: Off) => void): (() => void) => {
   const offs: (() => void)[] = [];
-  const off = (o: () => void) => offs.push(o);
+  const off: Off = (o) => offs.push(o);
   try {
-    build((k, h, t: any = document) => {
-      const g = safe(h, err);
-      let s = R[k];
-      if (!s) {
-        // The copy: a watcher added while an event is handled must not see that same event.
-        const d: H = (e) => [...s!].forEach((f) => f(e));
-        s = new Set();
-        s.o = typeof t == 'function' ? t(d) : (t.addEventListener(k, d, O), () => t.removeEventListener(k, d, O));
-        R[k] = s;
-      }
-      s.add(g);
-      off(() => s!.delete(g) && !s!.size && (delete R[k], s!.o!()));
-    }, off);
+    build(off);
   } catch (x) {
     err(x);
   }
   return safe(() => offs.splice(0).forEach((o) => o()), err);
 };
 
+// Capture sees events the page stops from bubbling; passive because we never cancel anything.
+const O = { capture: true, passive: true };
+const R: Record<string, Set<H> & { o?: () => void }> = {};
+
+/**
+ * `on` for a group: watches through the shared listener of each key, leaving it with the group's undo. Only the
+ * sensors chunk shares: the core's watchers listen to events no other watcher of the core does.
+ */
+export const shared =
+  (err: Err, off: Off): On =>
+  (k, h, t: any = document) => {
+    const g = safe(h, err);
+    let s = R[k];
+    if (!s) {
+      // The copy: a watcher added while an event is handled must not see that same event.
+      const d: H = (e) => [...s!].forEach((f) => f(e));
+      s = new Set();
+      s.o = typeof t == 'function' ? t(d) : (t.addEventListener(k, d, O), () => t.removeEventListener(k, d, O));
+      R[k] = s;
+    }
+    s.add(g);
+    off(() => s!.delete(g) && !s!.size && (delete R[k], s!.o!()));
+  };
+
 /**
  * Wraps the method `o[k]`, whatever function is there now (a page's or router's own wrapper included), so that
  * `after` sees each call's arguments; the original still runs first and its result is returned. Throws if `o`
  * cannot be patched (frozen). `off` registers the undo: restore when ours is still in place, else pass through.
  */
-export const patch = (o: any, k: string, after: (a: unknown[]) => void, off: (o: () => void) => void): void => {
+export const patch = (o: any, k: string, after: (a: unknown[]) => void, off: Off): void => {
   let on = 1;
   const f = o[k],
     w = function (this: unknown, ...a: unknown[]) {

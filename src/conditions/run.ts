@@ -77,7 +77,7 @@ function rule(r: any, x: any, T?: TimeReaders): R {
       : w == null
         ? 0
         : t < 11
-          ? +(t < 8 ? w < lo : t < 9 ? w <= lo : t < 10 ? w >= lo : w > lo)
+          ? +[w < lo, w <= lo, w >= lo, w > lo][t - 7]!
           : lo <= hi!
             ? +(w >= lo && w <= hi!)
             : // Only times of day wrap (a window across midnight); other reversed ranges are malformed.
