@@ -14,7 +14,6 @@ import { COMPILED_FORMAT, COMPILED_VERSION, FEATURES, type CompiledBundle } from
 import type { EvalContext } from '../src/conditions/types.js';
 import { createRegistry, type CodeContext } from './actions/code.js';
 import type * as Actions from './actions/entry.js';
-import type { Built } from './actions/webhook.js';
 import { createEngine, type Engine, type Features } from './engine.js';
 import type * as OutboxChunk from './outbox.js';
 import { commerceEvent, watchDataLayer } from './sensors/datalayer.js';
@@ -248,14 +247,12 @@ export function start(options: StartOptions = {}): WorkflowsApi {
     const sensors = lazy<typeof Sensors>('sensors');
     // Time on page and site count from these, not from the sensors chunk's arrival.
     const host = { pageStart: () => pageStart, sessionStart: () => s.state.session.start, now: Date.now };
-    const send = async (kind: 'webhook' | 'app', build: (a: typeof Actions) => Built, fields: Partial<PublicEvent>) => {
-      await consentGiven(); // in consent mode no request leaves the page before consent(true)
-      const [a, d] = await Promise.all([actions(), delivery()]);
-      const req = build(a);
-      const ok = 'error' in req ? (report(req.error, fields.workflow as string), false) : await d.outbox.send(req);
-      emit(`${kind}_${ok ? 'sent' : 'failed'}`, fields);
-      return ok;
-    };
+    const fx: Actions.EffectHost = { bundle, store: s, delivery, emit, report, registry, api };
+    // The executor loaded the chunks an effect needs before it claimed the step (`prepare`); in consent mode no
+    // request leaves the page and no Code handler runs before consent(true).
+    const effect =
+      <K extends 'webhook' | 'app' | 'code'>(kind: K) =>
+      async (...a: any[]) => (await consentGiven(), (await actions())[kind](fx, ...(a as [any, any, any])));
     const e = (engine = createEngine({
       bundle,
       store: s,
@@ -263,7 +260,7 @@ export function start(options: StartOptions = {}): WorkflowsApi {
       id: nanoid,
       page: () => pageId,
       context,
-      emit: (name, fields) => emit(name, fields),
+      emit,
       log,
       features,
       // Synchronous for the engine: the watcher starts when the sensors chunk arrives, unless unwatched by then.
@@ -279,24 +276,10 @@ export function start(options: StartOptions = {}): WorkflowsApi {
         };
       },
       renderer: lazy('renderer', (m: { createRenderer(): PromotionRenderer }) => m.createRenderer()),
-      webhook: (node, data, key) => send('webhook', (a) => a.webhookRequest(node, data, bundle.site.webhookHosts, key), { workflow: (data.workflow as any)?.id, url: node.url }),
-      app: (node, data, key) => {
-        const app = bundle.apps[node.app];
-        return send('app', (a) => (app ? a.appRequest(app, node, data, key) : { error: `no app ${node.app}` }), { workflow: (data.workflow as any)?.id, app: node.app });
-      },
+      webhook: effect('webhook'),
+      app: effect('app'),
+      code: effect('code'),
       prepare: (kind) => (kind == 'code' ? actions() : Promise.all([actions(), delivery()])),
-      code: async (node, c) => {
-        await consentGiven();
-        const ctx: CodeContext = {
-          visitor: { id: s.state.id, attributes: { ...s.state.attrs }, segments: [...s.state.segments] },
-          workflow: { id: c.wf, step: c.node },
-          form: { ...(c.form ?? {}) },
-          track: api.track,
-          identify: api.identify,
-          segments: { add: api.segments.add, remove: api.segments.remove },
-        };
-        return (await actions()).createCode(report, registry).run(node, ctx);
-      },
     }));
     s.onChange(() => {
       e.sync();
