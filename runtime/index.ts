@@ -89,17 +89,13 @@ export function start(options: StartOptions = {}): WorkflowsApi {
   const queue: QueuedCall[] = Array.isArray(existing) ? existing.slice() : [];
   const script = (document.currentScript ?? document.querySelector('script[data-workflows]')) as HTMLScriptElement | null;
   const attr = (name: string) => script?.getAttribute(`data-${name}`) ?? undefined;
-  const o: StartOptions = {
-    bundleUrl: options.bundleUrl ?? attr('workflows') ?? '/workflows.json',
-    collector: options.collector ?? attr('collector'),
-    consent: options.consent ?? (attr('consent') as StartOptions['consent']),
-    // The immediate switches only: the session's flag is read once the page is idle (below).
-    debug: options.debug ?? (attr('debug') !== undefined || /[?&]workflows_debug\b/.test(location.search)),
-    chunks: options.chunks ?? (script?.src ? new URL('chunks/', script.src).href : '/chunks/'),
-  };
+  const bundleUrl = options.bundleUrl ?? attr('workflows') ?? '/workflows.json';
+  const collector = options.collector ?? attr('collector');
+  const chunks = options.chunks ?? (script?.src ? new URL('chunks/', script.src).href : '/chunks/');
+  // The immediate switches only: the session's flag is read once the page is idle (below).
+  let debugOn = options.debug ?? (attr('debug') !== undefined || /[?&]workflows_debug\b/.test(location.search));
 
   const listeners = new Map<string, Set<Listener>>();
-  let debugOn = o.debug;
   let engine: Engine | undefined;
   let store: Store | undefined;
   let onPage = async () => {};
@@ -135,7 +131,7 @@ export function start(options: StartOptions = {}): WorkflowsApi {
   const lazy = <M, T = M>(name: string, init?: (m: M) => T) => {
     let p: Promise<T> | undefined;
     return () =>
-      (p ??= import(/* @vite-ignore */ `${o.chunks}${name}.js${versions[name] ? `?v=${versions[name]}` : ''}`)
+      (p ??= import(/* @vite-ignore */ `${chunks}${name}.js${versions[name] ? `?v=${versions[name]}` : ''}`)
         .then((m) => (init ? init(m) : m))
         .catch((e) => ((p = undefined), Promise.reject(e))));
   };
@@ -145,7 +141,7 @@ export function start(options: StartOptions = {}): WorkflowsApi {
   const ready = boot.then(
     (b) => ({ workflows: b.workflows.length, hash: b.hash }),
     (e) => {
-      const error = `could not load ${o.bundleUrl}: ${String((e as Error)?.message ?? e)}`;
+      const error = `could not load ${bundleUrl}: ${String((e as Error)?.message ?? e)}`;
       safe(() => console.warn(`[workflows] ${error}`));
       return { workflows: 0, hash: '', error };
     },
@@ -164,12 +160,12 @@ export function start(options: StartOptions = {}): WorkflowsApi {
       boot.then(() => fn(...a)).catch((e) => (report(e), fallback));
 
   async function load(): Promise<CompiledBundle> {
-    const persist = o.consent !== 'required';
+    const persist = (options.consent ?? attr('consent')) != 'required';
     // The visitor store opens while the bundle downloads: neither waits on the other, and a first visit creates its
     // database in that time. (A bundle that fails to load leaves an open store behind, which costs nothing.)
     const opening = openStore({ persist, log });
     opening.catch(() => {});
-    const res = await fetch(o.bundleUrl!, { credentials: 'same-origin' });
+    const res = await fetch(bundleUrl, { credentials: 'same-origin' });
     if (!res.ok) throw new Error(`HTTP ${res.status}`);
     const bundle = (await res.json()) as CompiledBundle;
     if (bundle?.format !== COMPILED_FORMAT || !Array.isArray(bundle.workflows)) throw new Error(`not a compiled bundle (format "${COMPILED_FORMAT}")`);
@@ -191,7 +187,7 @@ export function start(options: StartOptions = {}): WorkflowsApi {
     const delivery = lazy('outbox', (m: typeof OutboxChunk) => {
       const outbox = m.createOutbox(s);
       outbox.resume();
-      return { outbox, collector: o.collector ? m.createCollector({ url: o.collector, outbox, store: s, onError: report }) : undefined };
+      return { outbox, collector: collector ? m.createCollector({ url: collector, outbox, store: s, onError: report }) : undefined };
     });
     // Released events wait here for the collector's chunk (the newest 500). One import at a time: a failed one
     // is reported once, and the next event tries again; the report itself, an event too, does not.
@@ -213,7 +209,7 @@ export function start(options: StartOptions = {}): WorkflowsApi {
     const transport = createTransport({
       consent: () => consented,
       onError: report,
-      collect: o.collector ? (events) => (queue.push(...events) > 500 && queue.splice(0, queue.length - 500), deliver()) : undefined,
+      collect: collector ? (events) => (queue.push(...events) > 500 && queue.splice(0, queue.length - 500), deliver()) : undefined,
     });
     // Event ids: a random prefix per page load and a counter, unique as a nanoid each would be (the collector drops
     // ids it has) for a fraction of the cost: events are the runtime's most frequent allocation.
@@ -309,7 +305,7 @@ export function start(options: StartOptions = {}): WorkflowsApi {
       })().catch(report);
     }, report);
     // Requests an earlier page left are resumed; with a collector, batching (and what it left pending) starts.
-    if (s.state.outbox.length || (o.collector && consented)) deliver();
+    if (s.state.outbox.length || (collector && consented)) deliver();
     await view();
     return bundle;
   }
