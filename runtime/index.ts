@@ -153,11 +153,11 @@ export function start(options: StartOptions = {}): WorkflowsApi {
       (globalThis.requestIdleCallback ?? setTimeout)(() => safe(() => sessionStorage.getItem(DEBUG_KEY)) == '1' && setDebug(true), { timeout: 2e3 }),
     );
 
-  /** Every public call: after boot, in order, never throwing. */
+  /** Every public call: after boot, in order, never throwing; a failure is reported and resolves with `fallback`. */
   const later =
-    <A extends unknown[], R>(fn: (...a: A) => R | Promise<R>, fallback: R) =>
+    <A extends unknown[], R>(fn: (...a: A) => R | Promise<R>, fallback?: R) =>
     (...a: A): Promise<R> =>
-      boot.then(() => fn(...a)).catch((e) => (report(e), fallback));
+      boot.then(() => fn(...a)).catch((e) => (report(e), fallback as R));
 
   async function load(): Promise<CompiledBundle> {
     const persist = (options.consent ?? attr('consent')) != 'required';
@@ -322,7 +322,7 @@ export function start(options: StartOptions = {}): WorkflowsApi {
       const key = `event:${text(name, 'an event name')}`;
       await engine!.refreshSegments();
       await engine!.dispatch({ key, props: plain(props) });
-    }, undefined),
+    }),
     identify: later(async (user?: string | Record<string, unknown>, attributes?: Record<string, unknown>) => {
       const attrs = plain(typeof user == 'object' ? user : attributes);
       if (user != null && typeof user != 'object') text(user, 'a user id');
@@ -331,12 +331,12 @@ export function start(options: StartOptions = {}): WorkflowsApi {
         for (const k of Object.keys(attrs)) if (!/^(__proto__|constructor|prototype)$/.test(k)) s.attrs[k] = attrs[k];
       });
       await engine!.refreshSegments();
-    }, undefined),
-    page: later(() => onPage(), undefined),
+    }),
+    page: later(() => onPage()),
     segments: {
-      add: later((id: string) => engine!.segment(text(id, 'a segment id'), true), undefined),
-      remove: later((id: string) => engine!.segment(text(id, 'a segment id'), false), undefined),
-      has: (id) => Boolean(store?.state.segments.includes(id)),
+      add: later((id: string) => engine!.segment(text(id, 'a segment id'), true)),
+      remove: later((id: string) => engine!.segment(text(id, 'a segment id'), false)),
+      has: (id) => !!store?.state.segments.includes(id),
       list: () => [...(store?.state.segments ?? [])],
     },
     on: (name, fn) => {
@@ -344,17 +344,17 @@ export function start(options: StartOptions = {}): WorkflowsApi {
       return () => api.off(name, fn);
     },
     off: (name, fn) => void listeners.get(name)?.delete(fn),
-    consent: later((granted: boolean) => onConsent(granted), undefined),
+    consent: later((granted: boolean) => onConsent(granted)),
     reset: later(async () => {
       engine!.stop();
       await store!.reset();
       await engine!.pageView();
-    }, undefined),
+    }),
     debug: (on = true) => {
       setDebug(on);
       safe(() => (on ? sessionStorage.setItem(DEBUG_KEY, '1') : sessionStorage.removeItem(DEBUG_KEY)));
     },
-    register: (name, fn) => registry.register(name, fn),
+    register: registry.register,
   };
   window.workflows = api;
   // Calls queued by the snippet before we loaded, then any made through push: each waits for the one before (a
