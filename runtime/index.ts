@@ -85,15 +85,15 @@ declare const __WORKFLOWS_CHUNKS__: Record<string, string> | undefined;
 
 export function start(options: StartOptions = {}): WorkflowsApi {
   const existing = window.workflows as WorkflowsApi | QueuedCall[] | undefined;
-  if (existing && !Array.isArray(existing) && 'ready' in existing) return existing;
-  const queue: QueuedCall[] = Array.isArray(existing) ? existing.slice() : [];
+  // Loaded twice: the first instance stays. Else `existing` is the snippet's queue, if any (replayed below).
+  if ((existing as WorkflowsApi)?.ready) return existing as WorkflowsApi;
   const script = (document.currentScript ?? document.querySelector('script[data-workflows]')) as HTMLScriptElement | null;
-  const attr = (name: string) => script?.getAttribute(`data-${name}`) ?? undefined;
+  const attr = (name: string) => script?.getAttribute(`data-${name}`);
   const bundleUrl = options.bundleUrl ?? attr('workflows') ?? '/workflows.json';
   const collector = options.collector ?? attr('collector');
   const chunks = options.chunks ?? (script?.src ? new URL('chunks/', script.src).href : '/chunks/');
   // The immediate switches only: the session's flag is read once the page is idle (below).
-  let debugOn = options.debug ?? (attr('debug') !== undefined || /[?&]workflows_debug\b/.test(location.search));
+  let debugOn = options.debug ?? (attr('debug') != null || /[?&]workflows_debug\b/.test(location.search));
 
   const listeners = new Map<string, Set<Listener>>();
   let engine: Engine | undefined;
@@ -115,7 +115,7 @@ export function start(options: StartOptions = {}): WorkflowsApi {
   };
   function report(e: unknown, workflow?: string) {
     log(`error: ${String((e as Error)?.message ?? e)}`);
-    emit('error', { message: String((e as Error)?.message ?? e), ...(workflow ? { workflow } : {}) });
+    emit('error', { message: String((e as Error)?.message ?? e), workflow });
   }
 
   /** One snippet-style call: `['segments.add', 'vip']` reaches api.segments.add. Never throws. */
@@ -165,15 +165,16 @@ export function start(options: StartOptions = {}): WorkflowsApi {
     // database in that time. (A bundle that fails to load leaves an open store behind, which costs nothing.)
     const opening = openStore({ persist, log });
     opening.catch(() => {});
-    const res = await fetch(bundleUrl, { credentials: 'same-origin' });
-    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    // Credentials default to same-origin: a bundle behind the site's own session still loads.
+    const res = await fetch(bundleUrl);
+    if (!res.ok) throw Error(`HTTP ${res.status}`);
     const bundle = (await res.json()) as CompiledBundle;
-    if (bundle?.format !== COMPILED_FORMAT || !Array.isArray(bundle.workflows)) throw new Error(`not a compiled bundle (format "${COMPILED_FORMAT}")`);
+    if (bundle?.format !== COMPILED_FORMAT || !Array.isArray(bundle.workflows)) throw Error('not a compiled bundle');
     // Another compiled version reads conditions differently: run nothing rather than run it wrong (rebuild it).
-    if (bundle.version !== COMPILED_VERSION) throw new Error(`compiled bundle version ${bundle.version}, this runtime reads version ${COMPILED_VERSION}: compile it again`);
+    if (bundle.version !== COMPILED_VERSION) throw Error(`compiled bundle version ${bundle.version}, this runtime reads version ${COMPILED_VERSION}: compile it again`);
     let consented = persist;
     const consentWaiters: (() => void)[] = [];
-    const consentGiven = () => (consented ? Promise.resolve() : new Promise<void>((go) => consentWaiters.push(go)));
+    const consentGiven = () => consented || new Promise<void>((go) => consentWaiters.push(go));
     // The chunks of the features the bundle needs come while the store opens, before the first page view, so the
     // engine calls them synchronously. One that fails to load disables the workflows that need it (engine.ts).
     const features: Features = {};
@@ -230,7 +231,8 @@ export function start(options: StartOptions = {}): WorkflowsApi {
       if (consented) transport.release();
     };
 
-    let pageId = nanoid();
+    // Each page view's id, set as it starts (a route change is a new page).
+    let pageId: string;
     let pageStart = Date.now();
     const device = deviceOf(navigator.userAgent, innerWidth);
     // Reading the zone loads the browser's time-zone data (~25 ms in a fresh page): only when a condition asks.
@@ -275,7 +277,7 @@ export function start(options: StartOptions = {}): WorkflowsApi {
       webhook: effect('webhook'),
       app: effect('app'),
       code: effect('code'),
-      prepare: (kind) => (kind == 'code' ? actions() : Promise.all([actions(), delivery()])),
+      prepare: (kind) => Promise.all([actions(), kind != 'code' && delivery()]),
     }));
     s.onChange(() => {
       e.sync();
@@ -284,15 +286,13 @@ export function start(options: StartOptions = {}): WorkflowsApi {
     });
 
     const view = async () => {
+      pageId = nanoid();
       pageStart = Date.now();
       // pageView also starts session-scoped promotion counters at zero when a new session begins.
       await s.mutate((st) => pageView(st, { url: location.href, referrer: document.referrer, now: Date.now() }));
       await e.pageView();
     };
-    onPage = () => {
-      pageId = nanoid();
-      return view();
-    };
+    onPage = view;
     watchNavigation(() => void api.page(), report);
     watchDataLayer((entry) => {
       const ce = commerceEvent(entry, s.state.cart);
@@ -352,7 +352,7 @@ export function start(options: StartOptions = {}): WorkflowsApi {
     }),
     debug: (on = true) => {
       setDebug(on);
-      safe(() => (on ? sessionStorage.setItem(DEBUG_KEY, '1') : sessionStorage.removeItem(DEBUG_KEY)));
+      safe(() => sessionStorage[on ? 'setItem' : 'removeItem'](DEBUG_KEY, '1'));
     },
     register: registry.register,
   };
@@ -360,13 +360,13 @@ export function start(options: StartOptions = {}): WorkflowsApi {
   // Calls queued by the snippet before we loaded, then any made through push: each waits for the one before (a
   // queued identify is applied before a queued track is evaluated). Direct method calls do not queue behind
   // them, so a Code step's handler can call track without waiting on itself.
-  api.push(...queue);
+  api.push(...(Array.isArray(existing) ? existing : []));
   return api;
 }
 
 /** A name given to the API: text of 1-200 characters, else a clear error (reported, never thrown to the page). */
 function text(v: unknown, what: string): string {
-  if (typeof v != 'string' || !v || v.length > 200) throw new Error(`expected ${what}, got ${typeof v == 'string' ? JSON.stringify(v.slice(0, 40)) : typeof v}`);
+  if (typeof v != 'string' || !v || v.length > 200) throw Error(`expected ${what}, got ${typeof v == 'string' ? JSON.stringify(v.slice(0, 40)) : typeof v}`);
   return v;
 }
 
