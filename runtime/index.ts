@@ -207,11 +207,11 @@ export function start(options: StartOptions = {}): WorkflowsApi {
           loading = 0;
         },
       ));
-    const transport = createTransport({
-      consent: () => consented,
-      onError: report,
-      collect: collector ? (events) => (queue.push(...events) > 500 && queue.splice(0, queue.length - 500), deliver()) : undefined,
-    });
+    const transport = createTransport(
+      () => consented,
+      report,
+      collector ? (events) => (queue.push(...events) > 500 && queue.splice(0, queue.length - 500), deliver()) : undefined,
+    );
     // Event ids: a random prefix per page load and a counter, unique as a nanoid each would be (the collector drops
     // ids it has) for a fraction of the cost: events are the runtime's most frequent allocation.
     const idBase = nanoid(16) + '_';
