@@ -300,8 +300,7 @@ export function start(options: StartOptions = {}): WorkflowsApi {
       void (async () => {
         // Recomputed inside the transaction: another tab may have changed the cart meanwhile.
         if (ce.cart) await s.mutate((st) => void (st.cart = commerceEvent(entry, st.cart)?.cart ?? st.cart));
-        await e.refreshSegments();
-        await e.dispatch({ key: `commerce:${ce.name}`, props: ce.props });
+        await dispatch(`commerce:${ce.name}`, ce.props);
       })().catch(report);
     }, report);
     // Requests an earlier page left are resumed; with a collector, batching (and what it left pending) starts.
@@ -310,6 +309,11 @@ export function start(options: StartOptions = {}): WorkflowsApi {
     return bundle;
   }
 
+  /** An event for the waiting workflows, once rule segments caught up with what changed before it. */
+  const dispatch = async (key: string, props?: Record<string, unknown>) => {
+    await engine!.refreshSegments();
+    await engine!.dispatch({ key, props });
+  };
   const api: WorkflowsApi = {
     ready,
     push: (...calls) => {
@@ -318,11 +322,7 @@ export function start(options: StartOptions = {}): WorkflowsApi {
     },
     enroll: later((id: string) => engine!.enroll(text(id, 'a workflow id')), false),
     unenroll: later((id: string) => engine!.unenroll(text(id, 'a workflow id')), false),
-    track: later(async (name: string, props?: Record<string, unknown>) => {
-      const key = `event:${text(name, 'an event name')}`;
-      await engine!.refreshSegments();
-      await engine!.dispatch({ key, props: plain(props) });
-    }),
+    track: later((name: string, props?: Record<string, unknown>) => dispatch(`event:${text(name, 'an event name')}`, plain(props))),
     identify: later(async (user?: string | Record<string, unknown>, attributes?: Record<string, unknown>) => {
       const attrs = plain(typeof user == 'object' ? user : attributes);
       if (user != null && typeof user != 'object') text(user, 'a user id');
