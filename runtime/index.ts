@@ -317,7 +317,7 @@ export function start(options: StartOptions = {}): WorkflowsApi {
   const api: WorkflowsApi = {
     ready,
     push: (...calls) => {
-      for (const c of calls) tail = tail.then(() => (Array.isArray(c) ? call(c[0], c.slice(1)) : report('push takes [name, ...args] arrays')));
+      for (const c of calls) tail = tail.then(() => (Array.isArray(c) ? call(c[0], c.slice(1)) : report('push takes [name, ...args] arrays'))).catch(report);
       return 0;
     },
     enroll: later((id: string) => engine!.enroll(text(id, 'a workflow id')), false),
