@@ -125,13 +125,14 @@ export function start(options: StartOptions = {}): WorkflowsApi {
     report(`unknown call "${String(name)}"`);
   };
 
-  // The build writes each chunk's content hash here, so a release never meets a year-old cached chunk.
+  // The build writes each chunk's content hash here, so a release never meets a year-old cached chunk (absent
+  // in tests, where the query is just `?v=`).
   const versions: Record<string, string> = typeof __WORKFLOWS_CHUNKS__ == 'object' ? __WORKFLOWS_CHUNKS__ : {};
   /** A chunk, imported once and then `init`ed; a failed import (network, blocker) is not kept: the next need tries again. */
   const lazy = <M, T = M>(name: string, init?: (m: M) => T) => {
     let p: Promise<T> | undefined;
     return () =>
-      (p ??= import(/* @vite-ignore */ `${chunks}${name}.js${versions[name] ? `?v=${versions[name]}` : ''}`)
+      (p ??= import(/* @vite-ignore */ `${chunks}${name}.js?v=${versions[name] ?? ''}`)
         .then((m) => (init ? init(m) : m))
         .catch((e) => ((p = undefined), Promise.reject(e))));
   };
