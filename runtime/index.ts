@@ -118,7 +118,7 @@ export function start(options: StartOptions = {}): WorkflowsApi {
     emit('error', { message: String((e as Error)?.message ?? e), workflow });
   }
 
-  /** One snippet-style call: `['segments.add', 'vip']` reaches api.segments.add. Never throws. */
+  /** One snippet-style call: `['segments.add', 'vip']` reaches api.segments.add; a name the API lacks is reported. */
   const call = async (name: unknown, args: unknown[]) => {
     const fn = String(name).split('.').reduce((o: any, k) => (o && Object.hasOwn(o, k) ? o[k] : undefined), api);
     if (typeof fn == 'function' && name != 'push') return safe(() => fn(...args));
