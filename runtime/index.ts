@@ -14,7 +14,6 @@ import { COMPILED_FORMAT, COMPILED_VERSION, FEATURES, type CompiledBundle } from
 import type { EvalContext } from '../src/conditions/types.js';
 import { createRegistry, type CodeContext } from './actions/code.js';
 import type * as Actions from './actions/entry.js';
-import type { Built } from './actions/webhook.js';
 import { createEngine, type Engine, type Features } from './engine.js';
 import type * as OutboxChunk from './outbox.js';
 import { commerceEvent, watchDataLayer } from './sensors/datalayer.js';
@@ -86,21 +85,17 @@ declare const __WORKFLOWS_CHUNKS__: Record<string, string> | undefined;
 
 export function start(options: StartOptions = {}): WorkflowsApi {
   const existing = window.workflows as WorkflowsApi | QueuedCall[] | undefined;
-  if (existing && !Array.isArray(existing) && 'ready' in existing) return existing;
-  const queue: QueuedCall[] = Array.isArray(existing) ? existing.slice() : [];
+  // Loaded twice: the first instance stays. Else `existing` is the snippet's queue, if any (replayed below).
+  if ((existing as WorkflowsApi)?.ready) return existing as WorkflowsApi;
   const script = (document.currentScript ?? document.querySelector('script[data-workflows]')) as HTMLScriptElement | null;
-  const attr = (name: string) => script?.getAttribute(`data-${name}`) ?? undefined;
-  const o: StartOptions = {
-    bundleUrl: options.bundleUrl ?? attr('workflows') ?? '/workflows.json',
-    collector: options.collector ?? attr('collector'),
-    consent: options.consent ?? (attr('consent') as StartOptions['consent']),
-    // The immediate switches only: the session's flag is read once the page is idle (below).
-    debug: options.debug ?? (attr('debug') !== undefined || /[?&]workflows_debug\b/.test(location.search)),
-    chunks: options.chunks ?? (script?.src ? new URL('chunks/', script.src).href : '/chunks/'),
-  };
+  const attr = (name: string) => script?.getAttribute(`data-${name}`);
+  const bundleUrl = options.bundleUrl ?? attr('workflows') ?? '/workflows.json';
+  const collector = options.collector ?? attr('collector');
+  const chunks = options.chunks ?? (script?.src ? new URL('chunks/', script.src).href : '/chunks/');
+  // The immediate switches only: the session's flag is read once the page is idle (below).
+  let debugOn = options.debug ?? (attr('debug') != null || /[?&]workflows_debug\b/.test(location.search));
 
   const listeners = new Map<string, Set<Listener>>();
-  let debugOn = o.debug;
   let engine: Engine | undefined;
   let store: Store | undefined;
   let onPage = async () => {};
@@ -120,23 +115,24 @@ export function start(options: StartOptions = {}): WorkflowsApi {
   };
   function report(e: unknown, workflow?: string) {
     log(`error: ${String((e as Error)?.message ?? e)}`);
-    emit('error', { message: String((e as Error)?.message ?? e), ...(workflow ? { workflow } : {}) });
+    emit('error', { message: String((e as Error)?.message ?? e), workflow });
   }
 
-  /** One snippet-style call: `['segments.add', 'vip']` reaches api.segments.add. Never throws. */
+  /** One snippet-style call: `['segments.add', 'vip']` reaches api.segments.add; a name the API lacks is reported. */
   const call = async (name: unknown, args: unknown[]) => {
     const fn = String(name).split('.').reduce((o: any, k) => (o && Object.hasOwn(o, k) ? o[k] : undefined), api);
     if (typeof fn == 'function' && name != 'push') return safe(() => fn(...args));
     report(`unknown call "${String(name)}"`);
   };
 
-  // The build writes each chunk's content hash here, so a release never meets a year-old cached chunk.
+  // The build writes each chunk's content hash here, so a release never meets a year-old cached chunk (absent
+  // in tests, where the query is just `?v=`).
   const versions: Record<string, string> = typeof __WORKFLOWS_CHUNKS__ == 'object' ? __WORKFLOWS_CHUNKS__ : {};
   /** A chunk, imported once and then `init`ed; a failed import (network, blocker) is not kept: the next need tries again. */
   const lazy = <M, T = M>(name: string, init?: (m: M) => T) => {
     let p: Promise<T> | undefined;
     return () =>
-      (p ??= import(/* @vite-ignore */ `${o.chunks}${name}.js${versions[name] ? `?v=${versions[name]}` : ''}`)
+      (p ??= import(/* @vite-ignore */ `${chunks}${name}.js?v=${versions[name] ?? ''}`)
         .then((m) => (init ? init(m) : m))
         .catch((e) => ((p = undefined), Promise.reject(e))));
   };
@@ -146,7 +142,7 @@ export function start(options: StartOptions = {}): WorkflowsApi {
   const ready = boot.then(
     (b) => ({ workflows: b.workflows.length, hash: b.hash }),
     (e) => {
-      const error = `could not load ${o.bundleUrl}: ${String((e as Error)?.message ?? e)}`;
+      const error = `could not load ${bundleUrl}: ${String((e as Error)?.message ?? e)}`;
       safe(() => console.warn(`[workflows] ${error}`));
       return { workflows: 0, hash: '', error };
     },
@@ -158,27 +154,28 @@ export function start(options: StartOptions = {}): WorkflowsApi {
       (globalThis.requestIdleCallback ?? setTimeout)(() => safe(() => sessionStorage.getItem(DEBUG_KEY)) == '1' && setDebug(true), { timeout: 2e3 }),
     );
 
-  /** Every public call: after boot, in order, never throwing. */
+  /** Every public call: after boot, in order, never throwing; a failure is reported and resolves with `fallback`. */
   const later =
-    <A extends unknown[], R>(fn: (...a: A) => R | Promise<R>, fallback: R) =>
+    <A extends unknown[], R>(fn: (...a: A) => R | Promise<R>, fallback?: R) =>
     (...a: A): Promise<R> =>
-      boot.then(() => fn(...a)).catch((e) => (report(e), fallback));
+      boot.then(() => fn(...a)).catch((e) => (report(e), fallback as R));
 
   async function load(): Promise<CompiledBundle> {
-    const persist = o.consent !== 'required';
+    const persist = (options.consent ?? attr('consent')) != 'required';
     // The visitor store opens while the bundle downloads: neither waits on the other, and a first visit creates its
     // database in that time. (A bundle that fails to load leaves an open store behind, which costs nothing.)
     const opening = openStore({ persist, log });
     opening.catch(() => {});
-    const res = await fetch(o.bundleUrl!, { credentials: 'same-origin' });
-    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    // Credentials default to same-origin: a bundle behind the site's own session still loads.
+    const res = await fetch(bundleUrl);
+    if (!res.ok) throw Error(`HTTP ${res.status}`);
     const bundle = (await res.json()) as CompiledBundle;
-    if (bundle?.format !== COMPILED_FORMAT || !Array.isArray(bundle.workflows)) throw new Error(`not a compiled bundle (format "${COMPILED_FORMAT}")`);
+    if (bundle?.format !== COMPILED_FORMAT || !Array.isArray(bundle.workflows)) throw Error('not a compiled bundle');
     // Another compiled version reads conditions differently: run nothing rather than run it wrong (rebuild it).
-    if (bundle.version !== COMPILED_VERSION) throw new Error(`compiled bundle version ${bundle.version}, this runtime reads version ${COMPILED_VERSION}: compile it again`);
+    if (bundle.version !== COMPILED_VERSION) throw Error(`compiled bundle version ${bundle.version}, this runtime reads version ${COMPILED_VERSION}: compile it again`);
     let consented = persist;
     const consentWaiters: (() => void)[] = [];
-    const consentGiven = () => (consented ? Promise.resolve() : new Promise<void>((go) => consentWaiters.push(go)));
+    const consentGiven = () => consented || new Promise<void>((go) => consentWaiters.push(go));
     // The chunks of the features the bundle needs come while the store opens, before the first page view, so the
     // engine calls them synchronously. One that fails to load disables the workflows that need it (engine.ts).
     const features: Features = {};
@@ -192,7 +189,7 @@ export function start(options: StartOptions = {}): WorkflowsApi {
     const delivery = lazy('outbox', (m: typeof OutboxChunk) => {
       const outbox = m.createOutbox(s);
       outbox.resume();
-      return { outbox, collector: o.collector ? m.createCollector({ url: o.collector, outbox, store: s, onError: report }) : undefined };
+      return { outbox, collector: collector ? m.createCollector({ url: collector, outbox, store: s, onError: report }) : undefined };
     });
     // Released events wait here for the collector's chunk (the newest 500). One import at a time: a failed one
     // is reported once, and the next event tries again; the report itself, an event too, does not.
@@ -211,11 +208,11 @@ export function start(options: StartOptions = {}): WorkflowsApi {
           loading = 0;
         },
       ));
-    const transport = createTransport({
-      consent: () => consented,
-      onError: report,
-      collect: o.collector ? (events) => (queue.push(...events) > 500 && queue.splice(0, queue.length - 500), deliver()) : undefined,
-    });
+    const transport = createTransport(
+      () => consented,
+      report,
+      collector ? (events) => (queue.push(...events) > 500 && queue.splice(0, queue.length - 500), deliver()) : undefined,
+    );
     // Event ids: a random prefix per page load and a counter, unique as a nanoid each would be (the collector drops
     // ids it has) for a fraction of the cost: events are the runtime's most frequent allocation.
     const idBase = nanoid(16) + '_';
@@ -235,7 +232,8 @@ export function start(options: StartOptions = {}): WorkflowsApi {
       if (consented) transport.release();
     };
 
-    let pageId = nanoid();
+    // Each page view's id, set as it starts (a route change is a new page).
+    let pageId: string;
     let pageStart = Date.now();
     const device = deviceOf(navigator.userAgent, innerWidth);
     // Reading the zone loads the browser's time-zone data (~25 ms in a fresh page): only when a condition asks.
@@ -248,14 +246,12 @@ export function start(options: StartOptions = {}): WorkflowsApi {
     const sensors = lazy<typeof Sensors>('sensors');
     // Time on page and site count from these, not from the sensors chunk's arrival.
     const host = { pageStart: () => pageStart, sessionStart: () => s.state.session.start, now: Date.now };
-    const send = async (kind: 'webhook' | 'app', build: (a: typeof Actions) => Built, fields: Partial<PublicEvent>) => {
-      await consentGiven(); // in consent mode no request leaves the page before consent(true)
-      const [a, d] = await Promise.all([actions(), delivery()]);
-      const req = build(a);
-      const ok = 'error' in req ? (report(req.error, fields.workflow as string), false) : await d.outbox.send(req);
-      emit(`${kind}_${ok ? 'sent' : 'failed'}`, fields);
-      return ok;
-    };
+    const fx: Actions.EffectHost = { bundle, store: s, delivery, emit, report, registry, api };
+    // The executor loaded the chunks an effect needs before it claimed the step (`prepare`); in consent mode no
+    // request leaves the page and no Code handler runs before consent(true).
+    const effect =
+      <K extends 'webhook' | 'app' | 'code'>(kind: K) =>
+      async (...a: any[]) => (await consentGiven(), (await actions())[kind](fx, ...(a as [any, any, any])));
     const e = (engine = createEngine({
       bundle,
       store: s,
@@ -263,7 +259,7 @@ export function start(options: StartOptions = {}): WorkflowsApi {
       id: nanoid,
       page: () => pageId,
       context,
-      emit: (name, fields) => emit(name, fields),
+      emit,
       log,
       features,
       // Synchronous for the engine: the watcher starts when the sensors chunk arrives, unless unwatched by then.
@@ -279,24 +275,10 @@ export function start(options: StartOptions = {}): WorkflowsApi {
         };
       },
       renderer: lazy('renderer', (m: { createRenderer(): PromotionRenderer }) => m.createRenderer()),
-      webhook: (node, data, key) => send('webhook', (a) => a.webhookRequest(node, data, bundle.site.webhookHosts, key), { workflow: (data.workflow as any)?.id, url: node.url }),
-      app: (node, data, key) => {
-        const app = bundle.apps[node.app];
-        return send('app', (a) => (app ? a.appRequest(app, node, data, key) : { error: `no app ${node.app}` }), { workflow: (data.workflow as any)?.id, app: node.app });
-      },
-      prepare: (kind) => (kind == 'code' ? actions() : Promise.all([actions(), delivery()])),
-      code: async (node, c) => {
-        await consentGiven();
-        const ctx: CodeContext = {
-          visitor: { id: s.state.id, attributes: { ...s.state.attrs }, segments: [...s.state.segments] },
-          workflow: { id: c.wf, step: c.node },
-          form: { ...(c.form ?? {}) },
-          track: api.track,
-          identify: api.identify,
-          segments: { add: api.segments.add, remove: api.segments.remove },
-        };
-        return (await actions()).createCode(report, registry).run(node, ctx);
-      },
+      webhook: effect('webhook'),
+      app: effect('app'),
+      code: effect('code'),
+      prepare: (kind) => Promise.all([actions(), kind != 'code' && delivery()]),
     }));
     s.onChange(() => {
       e.sync();
@@ -305,15 +287,13 @@ export function start(options: StartOptions = {}): WorkflowsApi {
     });
 
     const view = async () => {
+      pageId = nanoid();
       pageStart = Date.now();
       // pageView also starts session-scoped promotion counters at zero when a new session begins.
       await s.mutate((st) => pageView(st, { url: location.href, referrer: document.referrer, now: Date.now() }));
       await e.pageView();
     };
-    onPage = () => {
-      pageId = nanoid();
-      return view();
-    };
+    onPage = view;
     watchNavigation(() => void api.page(), report);
     watchDataLayer((entry) => {
       const ce = commerceEvent(entry, s.state.cart);
@@ -321,29 +301,29 @@ export function start(options: StartOptions = {}): WorkflowsApi {
       void (async () => {
         // Recomputed inside the transaction: another tab may have changed the cart meanwhile.
         if (ce.cart) await s.mutate((st) => void (st.cart = commerceEvent(entry, st.cart)?.cart ?? st.cart));
-        await e.refreshSegments();
-        await e.dispatch({ key: `commerce:${ce.name}`, props: ce.props });
+        await dispatch(`commerce:${ce.name}`, ce.props);
       })().catch(report);
     }, report);
     // Requests an earlier page left are resumed; with a collector, batching (and what it left pending) starts.
-    if (s.state.outbox.length || (o.collector && consented)) deliver();
+    if (s.state.outbox.length || (collector && consented)) deliver();
     await view();
     return bundle;
   }
 
+  /** An event for the waiting workflows, once rule segments caught up with what changed before it. */
+  const dispatch = async (key: string, props?: Record<string, unknown>) => {
+    await engine!.refreshSegments();
+    await engine!.dispatch({ key, props });
+  };
   const api: WorkflowsApi = {
     ready,
     push: (...calls) => {
-      for (const c of calls) tail = tail.then(() => (Array.isArray(c) ? call(c[0], c.slice(1)) : report('push takes [name, ...args] arrays')));
+      for (const c of calls) tail = tail.then(() => (Array.isArray(c) ? call(c[0], c.slice(1)) : report('push takes [name, ...args] arrays'))).catch(report);
       return 0;
     },
     enroll: later((id: string) => engine!.enroll(text(id, 'a workflow id')), false),
     unenroll: later((id: string) => engine!.unenroll(text(id, 'a workflow id')), false),
-    track: later(async (name: string, props?: Record<string, unknown>) => {
-      const key = `event:${text(name, 'an event name')}`;
-      await engine!.refreshSegments();
-      await engine!.dispatch({ key, props: plain(props) });
-    }, undefined),
+    track: later((name: string, props?: Record<string, unknown>) => dispatch(`event:${text(name, 'an event name')}`, plain(props))),
     identify: later(async (user?: string | Record<string, unknown>, attributes?: Record<string, unknown>) => {
       const attrs = plain(typeof user == 'object' ? user : attributes);
       if (user != null && typeof user != 'object') text(user, 'a user id');
@@ -352,12 +332,12 @@ export function start(options: StartOptions = {}): WorkflowsApi {
         for (const k of Object.keys(attrs)) if (!/^(__proto__|constructor|prototype)$/.test(k)) s.attrs[k] = attrs[k];
       });
       await engine!.refreshSegments();
-    }, undefined),
-    page: later(() => onPage(), undefined),
+    }),
+    page: later(() => onPage()),
     segments: {
-      add: later((id: string) => engine!.segment(text(id, 'a segment id'), true), undefined),
-      remove: later((id: string) => engine!.segment(text(id, 'a segment id'), false), undefined),
-      has: (id) => Boolean(store?.state.segments.includes(id)),
+      add: later((id: string) => engine!.segment(text(id, 'a segment id'), true)),
+      remove: later((id: string) => engine!.segment(text(id, 'a segment id'), false)),
+      has: (id) => !!store?.state.segments.includes(id),
       list: () => [...(store?.state.segments ?? [])],
     },
     on: (name, fn) => {
@@ -365,29 +345,29 @@ export function start(options: StartOptions = {}): WorkflowsApi {
       return () => api.off(name, fn);
     },
     off: (name, fn) => void listeners.get(name)?.delete(fn),
-    consent: later((granted: boolean) => onConsent(granted), undefined),
+    consent: later((granted: boolean) => onConsent(granted)),
     reset: later(async () => {
       engine!.stop();
       await store!.reset();
       await engine!.pageView();
-    }, undefined),
+    }),
     debug: (on = true) => {
       setDebug(on);
-      safe(() => (on ? sessionStorage.setItem(DEBUG_KEY, '1') : sessionStorage.removeItem(DEBUG_KEY)));
+      safe(() => sessionStorage[on ? 'setItem' : 'removeItem'](DEBUG_KEY, '1'));
     },
-    register: (name, fn) => registry.register(name, fn),
+    register: registry.register,
   };
   window.workflows = api;
   // Calls queued by the snippet before we loaded, then any made through push: each waits for the one before (a
   // queued identify is applied before a queued track is evaluated). Direct method calls do not queue behind
   // them, so a Code step's handler can call track without waiting on itself.
-  api.push(...queue);
+  api.push(...(Array.isArray(existing) ? existing : []));
   return api;
 }
 
 /** A name given to the API: text of 1-200 characters, else a clear error (reported, never thrown to the page). */
 function text(v: unknown, what: string): string {
-  if (typeof v != 'string' || !v || v.length > 200) throw new Error(`expected ${what}, got ${typeof v == 'string' ? JSON.stringify(v.slice(0, 40)) : typeof v}`);
+  if (typeof v != 'string' || !v || v.length > 200) throw Error(`expected ${what}, got ${typeof v == 'string' ? JSON.stringify(v.slice(0, 40)) : typeof v}`);
   return v;
 }
 

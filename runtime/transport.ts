@@ -6,13 +6,6 @@
  */
 import type { PublicEvent } from './types.js';
 
-export interface TransportOptions {
-  consent: () => boolean;
-  /** Receives the released events, in order; absent without a collector. */
-  collect?: (events: PublicEvent[]) => void;
-  onError: (message: string) => void;
-}
-
 export interface Transport {
   emit(event: PublicEvent): void;
   /** Call when consent is given: releases the events held until then (the next `emit` does it too). */
@@ -25,22 +18,26 @@ declare global {
   }
 }
 
-export function createTransport(o: TransportOptions): Transport {
+/**
+ * `consent` says whether events may leave the page now; `onError` receives what failed; `collect`, absent without
+ * a collector, receives the released events, in order.
+ */
+export function createTransport(consent: () => boolean, onError: (message: string) => void, collect?: (events: PublicEvent[]) => void): Transport {
   let held: PublicEvent[] = [];
   // A data layer that throws is reported once: the report is an event too, which would throw again.
   let broken = 0;
 
   const release = () => {
-    if (!o.consent()) return;
+    if (!consent()) return;
     const out = held;
     held = [];
     for (const e of out)
       try {
         (window.dataLayer ||= []).push({ event: 'workflows.' + e.name, workflows: e });
       } catch (x) {
-        broken++ || o.onError('dataLayer: ' + x);
+        broken++ || onError('dataLayer: ' + x);
       }
-    if (out.length) o.collect?.(out);
+    if (out.length) collect?.(out);
   };
 
   return {

@@ -1,8 +1,6 @@
 /**
- * The actions chunk (`dist/chunks/actions.js`): request builders for Webhook and App steps, with the
- * placeholder filler, and the Code step runner. Loaded with import() on the first such step, so pages whose
- * workflows only show promotions never download provider formats or the runner.
+ * The actions chunk (`dist/chunks/actions.js`): the Webhook, App and Code effects the script tag forwards to,
+ * with the request builders, the placeholder filler and the Code step runner. Loaded with import() on the first
+ * such step, so pages whose workflows only show promotions never download provider formats or the runner.
  */
-export { appRequest } from './apps.js';
-export { createCode } from './code.js';
-export { webhookRequest } from './webhook.js';
+export { app, code, webhook, type EffectHost } from './effects.js';

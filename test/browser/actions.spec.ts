@@ -223,7 +223,7 @@ test('the pending collector batch leaves by sendBeacon when the page goes away',
     const a = (window as any).__actions;
     const outbox = a.createOutbox(a.memStore());
     const c = a.createCollector({ url: collector, outbox, onError: () => {} });
-    const t = a.createTransport({ collect: c.add, consent: () => true, onError: () => {} });
+    const t = a.createTransport(() => true, () => {}, c.add);
     for (const id of ['e1', 'e2']) t.emit({ id, name: 'enrolled', at: 1, visitor: 'v1', workflow: 'wf' });
   }, `${origin}/collect`);
   expect(posts('/collect')).toEqual([]); // waiting for the 5 s flush

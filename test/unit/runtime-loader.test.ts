@@ -92,6 +92,18 @@ describe('runtime loader', () => {
     expect(errors).toEqual(['unknown call "nope"']);
   });
 
+  it('a queued call whose name cannot become text is reported, and the calls after it still run', async () => {
+    serve(JSON.stringify({ ...bundle, workflows: [] }));
+    const api = start();
+    const errors: unknown[] = [];
+    api.on('error', (e) => errors.push(e.message));
+    await api.ready;
+    // String() of this throws: { toString: 0 } has neither a callable toString nor a primitive valueOf.
+    api.push([{ toString: 0 } as unknown as string], ['segments.add', 'after-bad-name']);
+    await vi.waitFor(() => expect(api.segments.has('after-bad-name')).toBe(true));
+    expect(errors).toHaveLength(1);
+  });
+
   it('imports every feature chunk for a bundle compiled before `needs`; one that fails disables its workflows, reported', async () => {
     const settings = { enrollment: 'auto', reenroll: { mode: 'session' }, priority: 50, suppress: 'none' };
     const wf = { id: 'a', name: 'A', version: 0, settings, start: 's', nodes: { s: { kind: 'connector' } } };

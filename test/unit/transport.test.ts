@@ -9,7 +9,7 @@ const ev = (name: PublicEvent['name'] = 'enrolled'): PublicEvent => ({ id: `ev${
 function setup(opts: { collect?: boolean; consent?: () => boolean } = {}) {
   const collect = vi.fn((_events: PublicEvent[]) => {});
   const onError = vi.fn();
-  const t = createTransport({ collect: opts.collect === false ? undefined : collect, consent: opts.consent ?? (() => true), onError });
+  const t = createTransport(opts.consent ?? (() => true), onError, opts.collect === false ? undefined : collect);
   return { t, collect, onError, collected: () => collect.mock.calls.flatMap(([events]) => events.map((e) => e.id)) };
 }
 
@@ -72,7 +72,7 @@ describe('transport', () => {
     window.dataLayer = { push: () => { throw new Error('gtm broke'); } } as any;
     const collect = vi.fn();
     // As in the runtime: the report becomes an `error` event through the same transport.
-    const t = createTransport({ collect, consent: () => true, onError: (message) => t.emit({ ...ev('error'), message }) });
+    const t = createTransport(() => true, (message) => t.emit({ ...ev('error'), message }), collect);
     t.emit(ev());
     expect(collect.mock.calls.flat(2).map((e: PublicEvent) => e.name).sort()).toEqual(['enrolled', 'error']);
   });
