@@ -7,7 +7,7 @@
 //   dist/chunks/actions.js   webhook and app request builders, the Code step runner (ESM, minified) from
 //                            runtime/actions/entry.ts
 //   dist/chunks/renderer.js  promotion renderer (ESM, minified) from runtime/renderer/entry.ts
-//   dist/chunks/promotions.js, time.js, variants.js, goals.js, segments.js, channel.js  the features a bundle
+//   dist/chunks/promotions.js, time.js, variants.js, goals.js, segments.js, channel.js, commerce.js  the features a bundle
 //                            may not use (ESM, minified) from runtime/features/<name>.ts, imported at start when
 //                            the bundle's `needs` lists them
 //   Each chunk is built only once its entry exists. The runtime fetches chunks on first need with import(),
@@ -74,6 +74,7 @@ const CHUNK_ENTRIES = {
   goals: 'runtime/features/goals.ts',
   segments: 'runtime/features/segments.ts',
   channel: 'runtime/features/channel.ts',
+  commerce: 'runtime/features/commerce.ts',
 };
 const CHUNKS = Object.keys(CHUNK_ENTRIES);
 

@@ -9,6 +9,7 @@ import type { EvalContext, LoweredCondition } from '../src/conditions/types.js';
 import type { Reenrollment } from '../src/model/types.js';
 import { check } from '../src/conditions/run.js';
 import type * as ChannelChunk from './features/channel.js';
+import type * as CommerceChunk from './features/commerce.js';
 import type * as GoalsChunk from './features/goals.js';
 import type * as PromotionsChunk from './features/promotions.js';
 import type * as SegmentsChunk from './features/segments.js';
@@ -25,6 +26,7 @@ export interface Features {
   goals?: typeof GoalsChunk;
   segments?: typeof SegmentsChunk;
   channel?: typeof ChannelChunk;
+  commerce?: typeof CommerceChunk;
   time?: typeof TimeChunk;
   variants?: typeof VariantsChunk;
 }

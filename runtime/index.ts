@@ -16,7 +16,6 @@ import { createRegistry, type CodeContext } from './actions/code.js';
 import type * as Actions from './actions/entry.js';
 import { createEngine, type Engine, type Features } from './engine.js';
 import type * as OutboxChunk from './outbox.js';
-import { commerceEvent, watchDataLayer } from './sensors/datalayer.js';
 import type * as Sensors from './sensors/entry.js';
 import { watchNavigation } from './sensors/navigation.js';
 import { openStore } from './store.js';
@@ -295,15 +294,7 @@ export function start(options: StartOptions = {}): WorkflowsApi {
     };
     onPage = view;
     watchNavigation(() => void api.page(), report);
-    watchDataLayer((entry) => {
-      const ce = commerceEvent(entry, s.state.cart);
-      if (!ce) return;
-      void (async () => {
-        // Recomputed inside the transaction: another tab may have changed the cart meanwhile.
-        if (ce.cart) await s.mutate((st) => void (st.cart = commerceEvent(entry, st.cart)?.cart ?? st.cart));
-        await dispatch(`commerce:${ce.name}`, ce.props);
-      })().catch(report);
-    }, report);
+    features.commerce?.followCommerce(s, dispatch, report);
     // Requests an earlier page left are resumed; with a collector, batching (and what it left pending) starts.
     if (s.state.outbox.length || (collector && consented)) deliver();
     await view();

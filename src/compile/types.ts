@@ -28,7 +28,7 @@ export const COMPILED_VERSION = 4;
  * chunks"): `promotions` the promotion executor and its governor, `time` delays until a time of day, schedules and
  * the condition readers of dates, times and zones, `variants` Multivariate Test assignment, `goals` crediting conversion goals, `segments` following the rules of rule segments, `channel` classifying the session's marketing channel.
  */
-export const FEATURES = ['promotions', 'time', 'variants', 'goals', 'segments', 'channel'] as const;
+export const FEATURES = ['promotions', 'time', 'variants', 'goals', 'segments', 'channel', 'commerce'] as const;
 export type Feature = (typeof FEATURES)[number];
 
 /** What fires a trigger, without its `where` filter: all the sensors and the index need. */

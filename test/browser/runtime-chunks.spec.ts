@@ -150,7 +150,7 @@ const tagged = (id: string, settings: Record<string, unknown> = {}) =>
 test('goals chunk: fetched at start only for a bundle with a goal, which it then credits', async ({ page }) => {
   const errors = pageErrors(page);
   const chunks = chunksOf(page);
-  const bundle = compile({ workflows: [tagged('buyer', { goal: { event: 'purchase', windowDays: 7 } })], segments: manual('buyer') });
+  const bundle = compile({ workflows: [tagged('buyer', { goal: { event: 'subscribed', windowDays: 7 } })], segments: manual('buyer') });
   expect(bundle.needs).toEqual(['goals']);
   await serveBundle(page, bundle);
   await recordEvents(page);
@@ -158,8 +158,8 @@ test('goals chunk: fetched at start only for a bundle with a goal, which it then
   await ready(page);
   await expectSegment(page, 'buyer');
   expect(chunks).toEqual(['goals']);
-  await api(page, (w) => w.track('purchase', { value: 42 }));
-  expect(await waitForEvent(page, 'goal', { workflow: 'buyer' })).toMatchObject({ step: 'tag', goal: 'purchase', value: 42 });
+  await api(page, (w) => w.track('subscribed', { value: 42 }));
+  expect(await waitForEvent(page, 'goal', { workflow: 'buyer' })).toMatchObject({ step: 'tag', goal: 'subscribed', value: 42 });
   expect(await events(page, 'error')).toEqual([]);
   expect(errors).toEqual([]);
 });
@@ -167,7 +167,7 @@ test('goals chunk: fetched at start only for a bundle with a goal, which it then
 test('goals chunk: one that fails to load disables only the workflows with a goal', async ({ page }) => {
   const chunks = chunksOf(page);
   await page.route('**/chunks/goals.js*', (route) => route.fulfill({ status: 503, body: '' }));
-  const bundle = compile({ workflows: [tagged('buyer', { goal: { event: 'purchase' } }), tagged('plain')], segments: manual('buyer', 'plain') });
+  const bundle = compile({ workflows: [tagged('buyer', { goal: { event: 'subscribed' } }), tagged('plain')], segments: manual('buyer', 'plain') });
   await serveBundle(page, bundle);
   await recordEvents(page);
   await page.goto('/test/runtime.html');
@@ -179,6 +179,33 @@ test('goals chunk: one that fails to load disables only the workflows with a goa
   expect(errors).toContainEqual([undefined, expect.stringMatching(/chunks\/goals\.js/)]);
   expect(await events(page, 'enrolled')).toEqual([expect.objectContaining({ workflow: 'plain' })]);
   expect(await api(page, (w) => w.segments.has('buyer'))).toBe(false);
+});
+
+test('commerce chunk: fetched at start only for a bundle that reads the cart or waits on commerce; else the data layer is left alone', async ({ page }) => {
+  const errors = pageErrors(page);
+  const chunks = chunksOf(page);
+  const addToCart = () => page.evaluate(() => ((window as any).dataLayer ||= []).push({ event: 'add_to_cart', ecommerce: { currency: 'EUR', items: [{ item_id: 'mug', price: 12, quantity: 2 }] } }));
+  // No workflow looks at commerce: no chunk, the page's push stays the array's own, no cart is kept.
+  await serveBundle(page, compile({ workflows: [tagged('plain')], segments: manual('plain') }));
+  await page.goto('/test/runtime.html');
+  await ready(page);
+  await expectSegment(page, 'plain');
+  await addToCart();
+  expect(await page.evaluate(() => (window as any).dataLayer.push === Array.prototype.push)).toBe(true);
+  expect(chunks).toEqual([]);
+  expect((await storedState(page))!.cart).toEqual({ value: 0, items: 0 });
+  // A workflow waiting on add_to_cart: the chunk comes at start, keeps the cart and moves the workflow.
+  const buyer = workflow('buyer', [{ id: 'wait', kind: 'if', triggers: [{ on: 'commerce', name: 'add_to_cart' }] }, { id: 'tag', kind: 'segment', segment: 'buyer', action: 'add' }], [['wait', 'then', 'tag']]);
+  const bundle = compile({ workflows: [buyer], segments: manual('buyer') });
+  expect(bundle.needs).toEqual(['commerce']);
+  await serveBundle(page, bundle);
+  await page.reload();
+  await ready(page);
+  expect(chunks).toEqual(['commerce']);
+  await addToCart();
+  await expectSegment(page, 'buyer');
+  await expect.poll(async () => (await storedState(page))?.cart).toEqual({ value: 24, items: 2, currency: 'EUR' });
+  expect(errors).toEqual([]);
 });
 
 /** A rule segment of visitors on the pro plan, and a workflow that tags `welcomed` when one enters it. */

@@ -2,7 +2,7 @@
 // else is listed, so that the runtime imports exactly the chunks the bundle uses.
 import { describe, expect, it } from 'vitest';
 import { compileProject } from '../../src/compile/compile.js';
-import type { AuthoringDocument, Condition, Workflow, WorkflowNode } from '../../src/index.js';
+import type { AuthoringDocument, Condition, Segment, Workflow, WorkflowNode } from '../../src/index.js';
 import { documentWith, workflow } from './fixtures.js';
 
 function compiled(doc: AuthoringDocument) {
@@ -58,7 +58,7 @@ describe('bundle.needs', () => {
   it.each<[string, (c: Condition) => Workflow, string[]]>([
     ['an If/Then condition', (c) => plain(tag, { nodes: [{ id: 'trigger', kind: 'if', triggers: [{ on: 'event', name: 'signup' }], conditions: c }, tag] }), []],
     ['a trigger filter', (c) => plain(tag, { nodes: [{ id: 'trigger', kind: 'if', triggers: [{ on: 'event', name: 'signup', where: c }] }, tag] }), []],
-    ['a goal filter', (c) => plain(tag, { settings: { goal: { event: 'purchase', where: c } } }), ['goals']],
+    ['a goal filter', (c) => plain(tag, { settings: { goal: { event: 'signup_done', where: c } } }), ['goals']],
   ])('lists time when %s reads the clock, a date or a zone, and not otherwise', (_, make, besides) => {
     for (const c of [night, { field: 'weekday', op: 'equals', value: 'mon' }, { field: 'days_since_first_visit', op: 'gt', value: 3 }, { field: 'attributes.birthday', op: 'before', value: '2000-01-01' }] as Condition[])
       expect(needsOf(make(c)).workflows[0]!.needs, JSON.stringify(c)).toEqual(['time', ...besides]);
@@ -67,9 +67,28 @@ describe('bundle.needs', () => {
   });
 
   it('lists goals for a workflow with a goal, on that workflow alone', () => {
-    const bundle = compiled(documentWith({ workflows: [plain(tag, { id: 'wf_goal', settings: { goal: { event: 'purchase' } } }), plain(tag, { id: 'wf_other' })] }));
+    const bundle = compiled(documentWith({ workflows: [plain(tag, { id: 'wf_goal', settings: { goal: { event: 'signup_done' } } }), plain(tag, { id: 'wf_other' })] }));
     expect(bundle.needs).toEqual(['goals']);
     expect(Object.fromEntries(bundle.workflows.map((w) => [w.id, w.needs]))).toEqual({ wf_goal: ['goals'], wf_other: undefined });
+  });
+
+  it('lists commerce where a workflow waits on a commerce event, reads the cart or has a commerce goal, and nowhere else', () => {
+    const cart = { field: 'cart.value', op: 'gte', value: 50 } as Condition;
+    const needs = (w: Workflow, segments?: Segment[]) => needsOf(w, segments ? { segments } : undefined);
+    const waitsOn = (trigger: object, conditions?: Condition) => plain(tag, { nodes: [{ id: 'trigger', kind: 'if', triggers: [trigger], conditions } as WorkflowNode, tag] });
+    expect(needs(waitsOn({ on: 'commerce', name: 'add_to_cart' })).workflows[0]!.needs).toEqual(['commerce']);
+    expect(needs(waitsOn({ on: 'event', name: 'signup' }, cart)).needs).toEqual(['commerce']);
+    expect(needs(waitsOn({ on: 'event', name: 'signup', where: { field: 'cart.items', op: 'gt', value: 0 } })).needs).toEqual(['commerce']);
+    expect(needs(plain(tag, { settings: { goal: { event: 'purchase' } } })).needs).toEqual(['goals', 'commerce']);
+    expect(needs(plain(tag, { settings: { goal: { event: 'signup_done', where: cart } } })).needs).toEqual(['goals', 'commerce']);
+    // Not the cart: a custom event, a property of the event, another field.
+    expect(needs(waitsOn({ on: 'event', name: 'add_to_cart', where: { field: 'event.value', op: 'gt', value: 1 } })).needs).toEqual([]);
+    expect(needs(plain(tag, { settings: { goal: { event: 'signup_done' } } })).needs).toEqual(['goals']);
+    // A rule segment on the cart needs it, on the segment.
+    const b = needs(waitsOn({ on: 'segment_entered', segment: 'seg_big' }), [{ id: 'seg_leads', name: 'Leads', kind: 'manual' }, { id: 'seg_big', name: 'Big carts', kind: 'rule', rule: cart }]);
+    expect(b.needs).toEqual(['segments', 'commerce']);
+    expect(b.segments.seg_big!.needs).toEqual(['segments', 'commerce']);
+    expect(b.workflows[0]!.needs).toBeUndefined();
   });
 
   it('lists segments for a rule segment, and time when its rule reads it, on the segment and not on the workflows', () => {
@@ -96,7 +115,7 @@ describe('bundle.needs', () => {
     expect(needsOf(gate(email)).workflows[0]!.needs).toEqual(['channel']);
     expect(needsOf(gate({ all: [device, { any: [night, email] }] } as Condition)).workflows[0]!.needs).toEqual(['time', 'channel']);
     expect(needsOf(plain(tag, { nodes: [{ id: 'trigger', kind: 'if', triggers: [{ on: 'event', name: 'signup', where: email }] }, tag] })).needs).toEqual(['channel']);
-    expect(needsOf(plain(tag, { settings: { goal: { event: 'purchase', where: email } } })).needs).toEqual(['goals', 'channel']);
+    expect(needsOf(plain(tag, { settings: { goal: { event: 'signup_done', where: email } } })).needs).toEqual(['goals', 'channel']);
     const entered = plain(tag, { nodes: [{ id: 'trigger', kind: 'if', triggers: [{ on: 'segment_entered', segment: 'seg_mail' }] }, tag] });
     const bundle = needsOf(entered, { segments: [{ id: 'seg_leads', name: 'Leads', kind: 'manual' }, { id: 'seg_mail', name: 'From email', kind: 'rule', rule: email }] });
     expect(bundle.needs).toEqual(['segments', 'channel']);

@@ -7,6 +7,7 @@ import { createEngine, type EngineDeps } from '../../runtime/engine.js';
 import type { Fire, PromotionOutcome, PublicEvent, ShowRequest, Store, VisitorState } from '../../runtime/types.js';
 import { freshState } from '../../runtime/store.js';
 import * as channel from '../../runtime/features/channel.js';
+import * as commerce from '../../runtime/features/commerce.js';
 import * as goals from '../../runtime/features/goals.js';
 import * as promotions from '../../runtime/features/promotions.js';
 import * as segments from '../../runtime/features/segments.js';
@@ -151,7 +152,7 @@ export function harness(doc: AuthoringDocument, opts: { store?: ReturnType<typeo
     code: vi.fn(async (_node, c) => (calls.push({ kind: 'code', key: `${c.id}:${c.seq}` }), opts.effects?.code ?? true)),
     log: () => {},
     // Every feature, as a page whose chunks all loaded.
-    features: { promotions, time, variants, goals, segments, channel },
+    features: { promotions, time, variants, goals, segments, channel, commerce },
   };
   const engine = createEngine(deps);
   const settle = async () => {

@@ -6,6 +6,7 @@ import { createEngine } from '../../runtime/engine.js';
 import * as time from '../../runtime/features/time.js';
 import * as promotions from '../../runtime/features/promotions.js';
 import * as segments from '../../runtime/features/segments.js';
+import * as commerce from '../../runtime/features/commerce.js';
 import { harness, memoryStore, names, state } from './engine-harness.js';
 
 const promo = (id: string, kind: 'modal' | 'bar' = 'modal') => ({
@@ -522,11 +523,11 @@ describe('feature chunks', () => {
     const entered = { id: 'wait', kind: 'if', triggers: [{ on: 'segment_entered', segment: 'day' }, { on: 'segment_entered', segment: 'big' }] } as WorkflowNode;
     d.workflows!.push(wf('watch', [entered, tag('vip')], [['wait', 'then', 'tag']], { settings: { enrollment: 'manual' } }));
     const h = harness(d);
-    expect(h.deps.bundle.needs).toEqual(['promotions', 'time', 'segments']);
+    expect(h.deps.bundle.needs).toEqual(['promotions', 'time', 'segments', 'commerce']);
     h.store.state.segments.push('day'); // a member already: a rule that cannot be read leaves it as it is
     h.store.state.cart = { value: 150, items: 1, lines: [] } as never;
     h.events.length = 0;
-    const e = createEngine({ ...h.deps, features: { segments } });
+    const e = createEngine({ ...h.deps, features: { segments, commerce } });
     expect(h.events.map((x) => [x.workflow, x.message])).toEqual([
       ['promo', 'needs the promotions chunk, which did not load'],
       ['timed', 'needs the time chunk, which did not load'],

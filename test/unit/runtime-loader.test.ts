@@ -114,7 +114,7 @@ describe('runtime loader', () => {
     api.on('error', (e) => errors.push(`${e.workflow ?? ''}: ${e.message}`));
     await api.ready;
     // No chunk is served here: each import fails, and a workflow of an old bundle may need any of them.
-    expect(errors).toHaveLength(7);
+    expect(errors).toHaveLength(8);
     expect(errors).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/^: .*\/nowhere\/promotions\.js/),
