@@ -8,6 +8,7 @@ import { FEATURES, type CompiledBundle, type CompiledNode, type CompiledTrigger,
 import type { EvalContext, LoweredCondition } from '../src/conditions/types.js';
 import type { Reenrollment } from '../src/model/types.js';
 import { check } from '../src/conditions/run.js';
+import type * as ActionsChunk from './actions/entry.js';
 import type * as ChannelChunk from './features/channel.js';
 import type * as GoalsChunk from './features/goals.js';
 import type * as PromotionsChunk from './features/promotions.js';
@@ -17,6 +18,8 @@ import type * as VariantsChunk from './features/variants.js';
 import type { Cursor, Fire, PromotionRenderer, PublicEvent, PublicEventName, RuntimeEvent, Store, VisitorState } from './types.js';
 
 type Node<K extends CompiledNode['kind']> = Extract<CompiledNode, { kind: K }>;
+/** The steps whose effect leaves the engine: they run in the actions chunk. */
+export type EffectNode = Node<'webhook' | 'app' | 'code'>;
 type Event = { name: string; props?: Record<string, unknown> };
 
 /** The features a bundle may use (`bundle.needs`), as their chunks loaded: the runtime imports them at start. */
@@ -40,12 +43,15 @@ export interface EngineDeps {
   emit(name: PublicEventName, fields: Partial<PublicEvent>): void;
   watch(trigger: TriggerSpec, fire: Fire): () => void;
   renderer(): Promise<PromotionRenderer>;
-  /** Effects resolve true for the ok/next port, false for failed. `key` makes retries idempotent. */
+  /** Effects resolve true for the ok/next port, false for failed. `key` makes retries idempotent. The actions chunk calls them. */
   webhook(node: Node<'webhook'>, data: Record<string, unknown>, key: string): Promise<boolean>;
   app(node: Node<'app'>, data: Record<string, unknown>, key: string): Promise<boolean>;
   code(node: Node<'code'>, cursor: Cursor, data: Record<string, unknown>): Promise<boolean>;
-  /** Loads what an effect of this kind needs (its chunks); rejects when it cannot, before the step is claimed. */
-  prepare?(kind: 'webhook' | 'app' | 'code'): Promise<unknown>;
+  /**
+   * Loads what an effect of this kind needs (its chunks) and resolves with the actions chunk (alone, or first of a
+   * list), which runs the step; rejects when it cannot, before the step is claimed.
+   */
+  prepare(kind: EffectNode['kind']): Promise<typeof ActionsChunk | [typeof ActionsChunk, ...unknown[]]>;
   /** A debug line; a function is called only when the line is kept (hot loops pass one, so no text is built). */
   log(message: string | (() => string)): void;
   /** The chunks of the features the bundle needs; a workflow that needs one missing here is disabled. */
@@ -107,6 +113,13 @@ export function createEngine(d: EngineDeps) {
     disabled.add(wf);
     d.emit('error', { workflow: wf, message: String((e as Error)?.message ?? e) });
   }
+
+  /** A step's error: reported, and the step takes `failed` (the workflow goes on). */
+  function failed(c: Cursor, e: unknown): 'failed' {
+    d.emit('error', { workflow: c.wf, step: c.node, message: String((e as Error)?.message ?? e) });
+    return 'failed';
+  }
+  const fx = { d, wfs, st, patch, failed };
 
   /** Moves a cursor out through `port`; resolves the moved cursor, or undefined when it ended or another tab took it. */
   async function move(c: Cursor, port: string | undefined): Promise<Cursor | undefined> {
@@ -177,41 +190,6 @@ export function createEngine(d: EngineDeps) {
     }
   }
 
-  function data(c: Cursor): Record<string, unknown> {
-    const { id, attrs, segments } = st();
-    const p = d.context().page;
-    return { ...attrs, attributes: attrs, visitor: { ...attrs, id, segments }, form: c.form ?? {}, workflow: { id: c.wf, name: wfs.get(c.wf)?.name, step: c.node, enrollment: c.id }, page: p };
-  }
-
-  /** Marks that a step's effect is starting (persisted first), so a reload retries it with the same key. */
-  async function effect(c: Cursor, kind: 'webhook' | 'app' | 'code', fn: (key: string) => Promise<boolean>, ok: string, pause: () => void, once?: 1): Promise<string> {
-    // What the effect runs on is loaded first: a chunk that does not arrive fails the step here, unclaimed, rather
-    // than the workflow (and a Code step claimed but never run would refuse to run on the next page).
-    try {
-      await d.prepare?.(kind);
-    } catch (e) {
-      d.emit('error', { workflow: c.wf, step: c.node, message: String((e as Error)?.message ?? e) });
-      return 'failed';
-    }
-    // Claimed in the transaction. Webhooks and apps may be retried (their key makes the retry harmless); a Code
-    // handler is not run twice: started before (a reload cut it short, or another tab runs it), it takes `failed`.
-    const claimed = await patch(c, (cur) => (cur.fx == cur.seq ? 0 : ((cur.fx = cur.seq), 1)), 1);
-    if (once && !claimed) {
-      d.emit('error', { workflow: c.wf, step: c.node, message: 'code step interrupted: not run twice' });
-      return 'failed';
-    }
-    // Durable before it leaves the page: a reload finds the step started, never a request it does not know of.
-    await store.flush();
-    pause();
-    try {
-      return (await fn(`${c.id}:${c.seq}`)) ? ok : 'failed';
-    } catch (e) {
-      // An effect that throws failed: its step takes `failed`, the workflow goes on.
-      d.emit('error', { workflow: c.wf, step: c.node, message: String((e as Error)?.message ?? e) });
-      return 'failed';
-    }
-  }
-
   async function exec(c: Cursor, node: CompiledNode, pause: () => void): Promise<string | typeof WAIT | undefined> {
     const now = d.now();
     switch (node.kind) {
@@ -252,11 +230,12 @@ export function createEngine(d: EngineDeps) {
         return (c.variant = v);
       }
       case 'webhook':
-        return effect(c, 'webhook', (key) => d.webhook(node, data(c), key), 'ok', pause);
       case 'app':
-        return effect(c, 'app', (key) => d.app(node, data(c), key), 'ok', pause);
       case 'code':
-        return effect(c, 'code', () => d.code(node, c, data(c)), 'next', pause, 1);
+        // What the effect runs on (the actions chunk, with its own) is loaded first: a chunk that does not arrive
+        // fails the step here, unclaimed, rather than the workflow (and a Code step claimed but never run would
+        // refuse to run on the next page).
+        return d.prepare(node.kind).then((a) => (Array.isArray(a) ? a[0] : a).runEffect(fx, c, node, pause), (e) => failed(c, e));
       case 'connector':
         return 'next';
     }
