@@ -137,8 +137,9 @@ export function createEngine(d: EngineDeps) {
         }
         const i = s.cursors.indexOf(cur);
         if (!next) return s.cursors.splice(i, 1)[0]!;
-        const { id, wf, ver, seq, at, in: isIn, variant, form, by } = cur;
-        return (s.cursors[i] = { id, wf, ver, node: next, seq: seq + 1, at, in: isIn, variant, form, by });
+        // What belonged to the step left behind goes with it.
+        const { wake, visit, shown, fx, ...kept } = cur;
+        return (s.cursors[i] = { ...kept, node: next, seq: cur.seq + 1 });
       },
       1,
     );
