@@ -389,13 +389,12 @@ export function createEngine(d: EngineDeps) {
     const href = String(ctx.page?.url).toLowerCase();
     for (const w of wfs.values()) {
       if (w.settings?.enrollment == 'manual' || disabled.has(w.id) || s.cursors.some((c) => c.wf == w.id)) continue;
-      if (w.url && !href.includes(w.url)) {
-        d.log(() => `${w.id}: not started: not this page`);
-        continue;
-      }
       const start = w.nodes[w.start]!;
       const gate = start.kind == 'if' && !start.triggers?.length;
-      const no = why(w, s, now, starts, sure) || (gate && !start.next?.else && !test(start.conditions, undefined, ctx) ? `${w.start} not met` : '');
+      const no =
+        (w.url && !href.includes(w.url) && 'not this page') ||
+        why(w, s, now, starts, sure) ||
+        (gate && !start.next?.else && !test(start.conditions, undefined, ctx) && `${w.start} not met`);
       if (no) {
         d.log(() => `${w.id}: not started: ${no}`);
         continue;
