@@ -6,7 +6,7 @@
 import { indexKey } from '../src/compile/index-key.js';
 import { FEATURES, type CompiledBundle, type CompiledNode, type CompiledTrigger, type CompiledWorkflow, type Feature, type TriggerSpec } from '../src/compile/types.js';
 import type { EvalContext, LoweredCondition } from '../src/conditions/types.js';
-import type { Reenrollment } from '../src/model/types.js';
+import type { Duration, Reenrollment } from '../src/model/types.js';
 import { check } from '../src/conditions/run.js';
 import type * as ActionsChunk from './actions/entry.js';
 import type * as ChannelChunk from './features/channel.js';
@@ -61,6 +61,7 @@ export interface EngineDeps {
 const WAIT = 0;
 const DAY = 864e5;
 const UNIT = { seconds: 1e3, minutes: 6e4, hours: 36e5, days: DAY };
+const ms = (t: Duration) => t.amount * UNIT[t.unit];
 /** Trigger kinds that arrive as events (through the compiled index); the others are watched by sensors. */
 const EVENTS = ['page_view', 'event', 'commerce', 'promotion', 'segment_entered'];
 /** Settings left out of the compiled bundle are at their defaults (src/compile/types.ts). */
@@ -205,7 +206,7 @@ export function createEngine(d: EngineDeps) {
         if (c.wake || c.visit !== undefined) return (c.wake ? c.wake <= now : st().sessions != c.visit) ? 'next' : WAIT;
         await patch(c, (cur, s) => {
           if (node.mode == 'next_visit') cur.visit = s.sessions;
-          else cur.wake = node.mode == 'duration' ? now + node.duration.amount * UNIT[node.duration.unit] : F.time!.nextTime(node.time, node.timezone, now);
+          else cur.wake = node.mode == 'duration' ? now + ms(node.duration) : F.time!.nextTime(node.time, node.timezone, now);
         });
         schedule();
         return WAIT;
@@ -250,7 +251,7 @@ export function createEngine(d: EngineDeps) {
     armed.set(c.id, { node: c.node, off });
     for (const t of node.triggers!) if (!EVENTS.includes(t.on)) off.push(d.watch(t, (props) => void fire(c.id, t, props)));
     if (node.wait && !c.wake) {
-      const wake = d.now() + node.wait.amount * UNIT[node.wait.unit];
+      const wake = d.now() + ms(node.wait);
       void patch(c, (cur) => void (cur.wake = wake), 1).then(() => schedule());
     }
   }
