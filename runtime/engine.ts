@@ -176,12 +176,8 @@ export function createEngine(d: EngineDeps) {
           c.ver = ver;
         }
         const node = nodeOf(c);
-        let port;
-        try {
-          port = node && (await exec(c, node, pause));
-        } catch (e) {
-          return fail(c.wf, e);
-        }
+        // A step that throws stops its workflow (below).
+        const port = node && (await exec(c, node, pause));
         if (port === WAIT) return;
         c = await move(c, port);
       }
