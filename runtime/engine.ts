@@ -102,12 +102,14 @@ export function createEngine(d: EngineDeps) {
       const cur = s.cursors.find((x) => x.id == c.id && (!seq || x.seq == c.seq));
       return cur && fn(cur, s);
     });
-  // Promotion steps and the governor, when the bundle has promotions (their chunk shares this engine's state).
-  const P = F.promotions?.createPromotions({ d, bundle, wfs, st, find, nodeOf, patch, run, move, fail, schedule, dispatch });
+  // What the chunks that run parts of the executor share of its state.
+  const h = { d, bundle, wfs, st, find, nodeOf, patch, run, move, fail, failed, schedule, dispatch, lacks, test };
+  // Promotion steps and the governor, when the bundle has promotions.
+  const P = F.promotions?.createPromotions(h);
   // Conversion goals, when a workflow has one: an event credits the step that last touched the visitor.
-  const goal = F.goals?.createGoals({ d, wfs, st, test });
+  const goal = F.goals?.createGoals(h);
   // Rule segments, when the bundle has any: they follow their rules on page views and visitor changes.
-  const rules = F.segments?.createRules({ d, bundle, st, lacks, test, dispatch });
+  const rules = F.segments?.createRules(h);
 
   function fail(wf: string, e: unknown): void {
     // A broken workflow stops alone; the others keep running.
@@ -120,7 +122,6 @@ export function createEngine(d: EngineDeps) {
     d.emit('error', { workflow: c.wf, step: c.node, message: String((e as Error)?.message ?? e) });
     return 'failed';
   }
-  const fx = { d, wfs, st, patch, failed };
 
   /** Moves a cursor out through `port`; resolves the moved cursor, or undefined when it ended or another tab took it. */
   async function move(c: Cursor, port: string | undefined): Promise<Cursor | undefined> {
@@ -233,7 +234,7 @@ export function createEngine(d: EngineDeps) {
         // What the effect runs on (the actions chunk, with its own) is loaded first: a chunk that does not arrive
         // fails the step here, unclaimed, rather than the workflow (and a Code step claimed but never run would
         // refuse to run on the next page).
-        return d.prepare(node.kind).then((a) => (Array.isArray(a) ? a[0] : a).runEffect(fx, c, node, pause), (e) => failed(c, e));
+        return d.prepare(node.kind).then((a) => (Array.isArray(a) ? a[0] : a).runEffect(h, c, node, pause), (e) => failed(c, e));
       case 'connector':
         return 'next';
     }
