@@ -216,18 +216,8 @@ export function createEngine(d: EngineDeps) {
         else await enroll(node.workflow, by);
         return 'next';
       }
-      case 'split': {
-        const key = node.test!;
-        let v = st().variants[key];
-        if (!v) {
-          const chosen = F.variants!.assign(st().user ?? st().id, key, node.variants, node.holdout);
-          const fresh = await store.mutate((s) => !s.variants[key] && (s.variants[key] = chosen));
-          v = st().variants[key] ?? chosen;
-          if (fresh) d.emit('variant_assigned', { workflow: c.wf, step: c.node, test: key, variant: v });
-        }
-        await patch(c, (cur) => void (cur.variant = v));
-        return (c.variant = v);
-      }
+      case 'split':
+        return F.variants!.split(h, c, node);
       case 'webhook':
       case 'app':
       case 'code':
