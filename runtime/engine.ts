@@ -33,6 +33,7 @@ export interface Features {
 }
 
 export interface EngineDeps {
+  /** As fetched: a hand-made or truncated bundle may lack parts (but its workflows), and its readers run what is there. */
   bundle: CompiledBundle;
   store: Store;
   now(): number;
@@ -70,9 +71,7 @@ const reenroll = (w: CompiledWorkflow): Reenrollment => w.settings?.reenroll ?? 
 export type Engine = ReturnType<typeof createEngine>;
 
 export function createEngine(d: EngineDeps) {
-  const { store, features: F } = d;
-  // A hand-made or truncated bundle may lack parts: run what is there.
-  const bundle = { index: {}, promotions: {}, segments: {}, site: { webhookHosts: [], promotionCooldownSeconds: 30 }, ...(d.bundle as Partial<CompiledBundle>) } as CompiledBundle;
+  const { store, features: F, bundle } = d;
   /** The first feature of `needs` whose chunk did not load; a bundle from before `needs` needs them all. */
   // A list that is not one (a hand-made or damaged bundle) counts as needing every feature: never read wrong.
   const lacks = (needs?: Feature[]) => (Array.isArray(needs) ? needs : needs == null && Array.isArray(bundle.needs) ? [] : FEATURES).find((f) => !F[f]);
@@ -261,7 +260,7 @@ export function createEngine(d: EngineDeps) {
 
   /** An event from the API, the data layer, a promotion or a segment: only cursors waiting on it are touched. */
   async function dispatch(e: RuntimeEvent): Promise<void> {
-    for (const [wf, nodeId] of bundle.index[e.key] ?? []) {
+    for (const [wf, nodeId] of bundle.index?.[e.key] ?? []) {
       const c = st().cursors.find((x) => x.wf == wf && x.node == nodeId);
       const t = c && (nodeOf(c) as Node<'if'>).triggers?.find((x) => indexKey(x) == e.key);
       if (t) await fire(c!.id, t, e.props);

@@ -596,6 +596,20 @@ describe('hand-made and damaged bundles', () => {
     expect(h.store.state.runs.a).toBeUndefined();
   });
 
+  it('a bundle of workflows alone (no index, promotions, segments or site) runs what it can', async () => {
+    const h = harness(doc([tagOnly('a'), wf('b', [{ id: 'show', kind: 'promotion', promotion: 'p1' }], [])]));
+    const { workflows, format, version } = h.deps.bundle;
+    const e = createEngine({ ...h.deps, bundle: { format, version, workflows } as typeof h.deps.bundle });
+    await expect(e.pageView()).resolves.toBeUndefined();
+    await h.settle();
+    await expect(e.dispatch({ key: 'event:go' })).resolves.toBeUndefined();
+    expect(h.store.state.segments).toEqual(['leads']);
+    // A promotion the bundle does not hold is not shown: its step takes `dismissed`, and the workflow ends.
+    expect(h.shown).toEqual([]);
+    expect(h.events.filter((x) => x.name == 'exited').map((x) => x.workflow)).toEqual(['a', 'b']);
+    expect(h.events.filter((x) => x.name == 'error')).toEqual([]);
+  });
+
   it('reset while a promotion shows: the old enrollment reports no outcome and moves nothing', async () => {
     const h = harness(
       doc([
