@@ -290,8 +290,8 @@ export function createEngine(d: EngineDeps) {
     if (at == timerAt) return;
     clearTimeout(timer);
     timerAt = at;
-    // setTimeout overflows past ~24.8 days; a later page load resumes such wakes anyway.
-    if (at < Infinity) timer = setTimeout(wake, Math.min(Math.max(at - d.now(), 0), 2 ** 31 - 1));
+    // setTimeout overflows past ~24.8 days (a later page load resumes such wakes anyway); a past wake is due at once.
+    if (at < Infinity) timer = setTimeout(wake, Math.min(at - d.now(), 2 ** 31 - 1));
   }
 
   function wake(): void {
