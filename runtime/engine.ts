@@ -392,7 +392,8 @@ export function createEngine(d: EngineDeps) {
       starts.push(c);
     }
     const fresh = await begin(starts);
-    for (const c of [...fresh, ...st().cursors.filter((c) => !fresh.includes(c))]) void run(c);
+    // The new enrollments first, then every other cursor (a Set keeps each once, where it first came).
+    for (const c of new Set([...fresh, ...st().cursors])) void run(c);
     schedule();
     P?.prefetch();
     await dispatch({ key: 'page_view' });
