@@ -334,14 +334,14 @@ export function createEngine(d: EngineDeps) {
     return !!c;
   }
 
-  /** Why an automatic workflow may not start now, or '' when it may. */
-  /** True when the re-enrollment policy forbids starting the workflow again now. */
-  function done(w: CompiledWorkflow, s: VisitorState, now: number): boolean {
+  /** The re-enrollment mode that forbids starting the workflow again now, if one does. */
+  function done(w: CompiledWorkflow, s: VisitorState, now: number): string | false | undefined {
     const re = reenroll(w);
     const r = s.runs[w.id];
-    return !!r && (re.mode == 'never' || (re.mode == 'session' && r.session == s.session.id) || (re.mode == 'page' && r.page == d.page()) || (re.mode == 'cooldown' && now - r.at < re.days * DAY));
+    return r && (re.mode == 'never' || (re.mode == 'session' && r.session == s.session.id) || (re.mode == 'page' && r.page == d.page()) || (re.mode == 'cooldown' && now - r.at < re.days * DAY)) && re.mode;
   }
 
+  /** Why an automatic workflow may not start now, or '' when it may. */
   function why(w: CompiledWorkflow, s: VisitorState, now: number, starting: Cursor[], sure: Set<Cursor>): string {
     const when = w.settings?.schedule;
     if (when) {
@@ -349,7 +349,8 @@ export function createEngine(d: EngineDeps) {
       if (!F.time) return fail(w.id, 'needs the time chunk, which did not load'), 'without its time chunk';
       if (!F.time.scheduleOpen(when, now)) return 'outside its schedule';
     }
-    if (done(w, s, now)) return `re-enrollment (${reenroll(w).mode})`;
+    const re = done(w, s, now);
+    if (re) return `re-enrollment (${re})`;
     // Workflows starting on this page view count too (higher priority ones were considered first), when they
     // enroll at once: a gate that only tests state and passed, or a start that is no gate.
     for (const c of [...s.cursors, ...starting]) {
