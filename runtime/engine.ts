@@ -79,7 +79,7 @@ export function createEngine(d: EngineDeps) {
   const wfs = new Map<string, CompiledWorkflow>();
   for (const w of bundle.workflows) {
     // A workflow the runtime cannot read is left out alone, with a reason; the others run.
-    if (w?.nodes && w.nodes[w.start]) {
+    if (w?.nodes?.[w.start]) {
       wfs.set(w.id, w);
       // A feature whose chunk did not load disables only the workflows that need it.
       const f = lacks(w.needs);
@@ -401,17 +401,12 @@ export function createEngine(d: EngineDeps) {
   }
 
   /** Rule segments follow their rules: membership is recomputed on page views and visitor changes. */
-  async function refreshSegments(): Promise<void> {
-    // Most bundles have no rule segments: then an event or page view builds no context for them.
-    await rules?.();
-  }
+  // Most bundles have no rule segments: then an event or page view builds no context for them.
+  const refreshSegments = async (): Promise<void> => rules?.();
 
   /** Another tab changed the state: arm what now waits here too, drop what is gone. */
   function sync(): void {
-    for (const [id, a] of armed) {
-      const c = find(id);
-      if (c?.node != a.node) disarm(id);
-    }
+    for (const [id, a] of armed) if (find(id)?.node != a.node) disarm(id);
     for (const c of st().cursors) {
       const node = nodeOf(c);
       if (node?.kind == 'if' && node.triggers?.length) arm(c, node);
