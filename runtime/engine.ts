@@ -238,7 +238,7 @@ export function createEngine(d: EngineDeps) {
     for (const t of node.triggers!) if (!EVENTS.includes(t.on)) off.push(d.watch(t, (props) => void fire(c.id, t, props)));
     if (node.wait && !c.wake) {
       const wake = d.now() + ms(node.wait);
-      void patch(c, (cur) => void (cur.wake = wake), 1).then(() => schedule());
+      void patch(c, (cur) => void (cur.wake = wake), 1).then(schedule);
     }
   }
 
@@ -250,10 +250,10 @@ export function createEngine(d: EngineDeps) {
   /** A trigger fired for a waiting cursor: pass if its filter and the step's conditions hold now. */
   async function fire(id: string, t: CompiledTrigger, props?: Record<string, unknown>): Promise<void> {
     const c = find(id);
-    const node = c && nodeOf(c);
-    if (node?.kind != 'if' || disabled.has(c!.wf)) return;
+    // Only an If/Then has triggers: the cursor still waits on this one, unless it moved on meanwhile.
+    const node = c && (nodeOf(c) as Node<'if'> | undefined);
+    if (!node?.triggers?.includes(t) || disabled.has(c!.wf)) return;
     const event = { name: (t as { name?: string }).name ?? t.on, props };
-    if (!node.triggers?.includes(t)) return; // the cursor moved on to another If/Then meanwhile
     if (test(t.where, event) && test(node.conditions, event)) await run(await move(c!, 'then'));
     else d.log(`${c!.wf}: ${t.on} fired, conditions not met`);
   }
@@ -408,8 +408,8 @@ export function createEngine(d: EngineDeps) {
   function sync(): void {
     for (const [id, a] of armed) if (find(id)?.node != a.node) disarm(id);
     for (const c of st().cursors) {
-      const node = nodeOf(c);
-      if (node?.kind == 'if' && node.triggers?.length) arm(c, node);
+      const node = nodeOf(c) as Node<'if'> | undefined; // only an If/Then has triggers
+      if (node?.triggers?.length) arm(c, node);
     }
     schedule();
   }
