@@ -306,16 +306,16 @@ export function createEngine(d: EngineDeps) {
     return { id: d.id(), wf: w.id, ver: w.version, node: w.start, seq: 0, at: d.now(), in: w.nodes[w.start]!.kind != 'if' || undefined, by };
   }
 
-  /** Cursors started automatically by a page view (re-enrollment applies), as opposed to enroll(). */
-  const auto = new WeakSet<Cursor>();
-
-  /** Saves new cursors (skipping workflows the visitor is already in, maybe from another tab). */
-  async function begin(cs: Cursor[]): Promise<Cursor[]> {
+  /**
+   * Saves new cursors (skipping workflows the visitor is already in, maybe from another tab). `auto`: started by a
+   * page view, so the re-enrollment policy applies, as it does not to enroll().
+   */
+  async function begin(cs: Cursor[], auto?: 1): Promise<Cursor[]> {
     const fresh = cs.length
       ? await store.mutate((s) =>
           cs.filter((c) => {
             // Checked again inside the transaction: another tab may have enrolled meanwhile.
-            if (s.cursors.some((x) => x.wf == c.wf) || (!c.by && auto.has(c) && done(wfs.get(c.wf)!, s, c.at))) return;
+            if (s.cursors.some((x) => x.wf == c.wf) || (auto && done(wfs.get(c.wf)!, s, c.at))) return;
             s.cursors.push(c);
             if (c.in) s.runs[c.wf] = { at: c.at, session: s.session.id, page: d.page() };
             return 1;
@@ -388,11 +388,10 @@ export function createEngine(d: EngineDeps) {
         continue;
       }
       const c = cursor(w);
-      auto.add(c);
       if (gate) sure.add(c);
       starts.push(c);
     }
-    const fresh = await begin(starts);
+    const fresh = await begin(starts, 1);
     // The new enrollments first, then every other cursor (a Set keeps each once, where it first came).
     for (const c of new Set([...fresh, ...st().cursors])) void run(c);
     schedule();
