@@ -342,7 +342,8 @@ export function createEngine(d: EngineDeps) {
   }
 
   /** Why an automatic workflow may not start now, or '' when it may. */
-  function why(w: CompiledWorkflow, s: VisitorState, now: number, starting: Cursor[], sure: Set<Cursor>): string {
+  /** `holding`: the enrollments that may suppress it (the visitor is in none of `w`'s: a page view skips those). */
+  function why(w: CompiledWorkflow, s: VisitorState, now: number, holding: Cursor[]): string {
     const when = w.settings?.schedule;
     if (when) {
       // A hand-made bundle may schedule a workflow without listing `time`: that workflow stops, not the page view.
@@ -351,10 +352,8 @@ export function createEngine(d: EngineDeps) {
     }
     const re = done(w, s, now);
     if (re) return `re-enrollment (${re})`;
-    // Workflows starting on this page view count too (higher priority ones were considered first), when they
-    // enroll at once: a gate that only tests state and passed, or a start that is no gate.
-    for (const c of [...s.cursors, ...starting]) {
-      const sup = (c.in || sure.has(c)) && c.wf != w.id ? wfs.get(c.wf)?.settings?.suppress : 0;
+    for (const c of holding) {
+      const sup = wfs.get(c.wf)?.settings?.suppress;
       if (sup == 'all' || (Array.isArray(sup) && sup.includes(w.id))) return `suppressed by ${c.wf}`;
     }
     return '';
@@ -373,7 +372,9 @@ export function createEngine(d: EngineDeps) {
     // Start steps that only test state are evaluated here, in priority order, without touching storage
     // for workflows the visitor does not enter.
     const starts: Cursor[] = [];
-    const sure = new Set<Cursor>();
+    // Workflows starting on this page view may suppress others too (higher priority ones are considered first), when
+    // they enroll at once: a gate that only tests state and passed, or a start that is no gate.
+    const holding = s.cursors.filter((c) => c.in);
     const href = String(ctx.page?.url).toLowerCase();
     for (const w of wfs.values()) {
       if (w.settings?.enrollment == 'manual' || disabled.has(w.id) || s.cursors.some((c) => c.wf == w.id)) continue;
@@ -381,14 +382,14 @@ export function createEngine(d: EngineDeps) {
       const gate = start.kind == 'if' && !start.triggers?.length;
       const no =
         (w.url && !href.includes(w.url) && 'not this page') ||
-        why(w, s, now, starts, sure) ||
+        why(w, s, now, holding) ||
         (gate && !start.next?.else && !test(start.conditions, undefined, ctx) && `${w.start} not met`);
       if (no) {
         d.log(() => `${w.id}: not started: ${no}`);
         continue;
       }
       const c = cursor(w);
-      if (gate) sure.add(c);
+      if (gate || c.in) holding.push(c);
       starts.push(c);
     }
     const fresh = await begin(starts, 1);

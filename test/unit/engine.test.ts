@@ -124,6 +124,29 @@ describe('enrollment', () => {
     expect(h.events.filter((e) => e.name === 'enrolled').map((e) => e.workflow)).toEqual(['first']);
   });
 
+  it('suppresses only the listed workflows, and not while the suppressing one waits at its start trigger', async () => {
+    const trigger: WorkflowNode = { id: 'wait', kind: 'if', triggers: [{ on: 'event', name: 'go' }] };
+    const hold: WorkflowNode = { id: 'hold', kind: 'delay', mode: 'next_visit' };
+    const plain = (id: string, priority: number) => wf(id, [hold], [], { settings: { priority } });
+    const h = harness(
+      doc([
+        wf('waiting', [trigger, hold], [['wait', 'then', 'hold']], { settings: { priority: 90, suppress: 'all' } }),
+        wf('listing', [hold], [], { settings: { priority: 80, suppress: ['b'] } }),
+        plain('a', 20),
+        plain('b', 10),
+      ]),
+    );
+    await h.engine.pageView();
+    await h.settle();
+    expect(h.events.filter((e) => e.name === 'enrolled').map((e) => e.workflow)).toEqual(['listing', 'a']);
+    await h.engine.dispatch({ key: 'event:go' });
+    await h.settle();
+    await h.engine.pageView();
+    await h.settle();
+    // `listing` still holds b back.
+    expect(h.events.filter((e) => e.name === 'enrolled').map((e) => e.workflow)).toEqual(['listing', 'a', 'waiting']);
+  });
+
   it('enroll() starts a manual workflow once; unenroll() ends it', async () => {
     const h = harness(doc([wf('m', [{ id: 'wait', kind: 'delay', mode: 'next_visit' }], [], { settings: { enrollment: 'manual' } })]));
     await h.engine.pageView();
