@@ -65,8 +65,6 @@ const UNIT = { seconds: 1e3, minutes: 6e4, hours: 36e5, days: DAY };
 const ms = (t: Duration) => t.amount * UNIT[t.unit];
 /** Trigger kinds that arrive as events (through the compiled index); the others are watched by sensors. */
 const EVENTS = ['page_view', 'event', 'commerce', 'promotion', 'segment_entered'];
-/** Settings left out of the compiled bundle are at their defaults (src/compile/types.ts). */
-const reenroll = (w: CompiledWorkflow): Reenrollment => w.settings?.reenroll ?? { mode: 'session' };
 
 export type Engine = ReturnType<typeof createEngine>;
 
@@ -336,7 +334,8 @@ export function createEngine(d: EngineDeps) {
 
   /** The re-enrollment mode that forbids starting the workflow again now, if one does. */
   function done(w: CompiledWorkflow, s: VisitorState, now: number): string | false | undefined {
-    const re = reenroll(w);
+    // Settings left out of the compiled bundle are at their defaults (src/compile/types.ts).
+    const re: Reenrollment = w.settings?.reenroll ?? { mode: 'session' };
     const r = s.runs[w.id];
     return r && (re.mode == 'never' || (re.mode == 'session' && r.session == s.session.id) || (re.mode == 'page' && r.page == d.page()) || (re.mode == 'cooldown' && now - r.at < re.days * DAY)) && re.mode;
   }
