@@ -267,12 +267,7 @@ export function createEngine(d: EngineDeps) {
   }
 
   async function segment(id: string, add: boolean): Promise<void> {
-    const changed = await store.mutate((s) => {
-      if (s.segments.includes(id) == add) return;
-      s.segments = s.segments.filter((x) => x != id);
-      if (add) s.segments.push(id);
-      return 1;
-    });
+    const changed = await store.mutate((s) => s.segments.includes(id) != add && (s.segments = add ? [...s.segments, id] : s.segments.filter((x) => x != id)));
     if (changed && add) await dispatch({ key: `segment_entered:${id}` });
   }
 
