@@ -169,9 +169,8 @@ export function createEngine(d: EngineDeps) {
         if (w && c.ver != w.version) {
           // Republished: the enrollment goes on at the same step when the new version still has it, else ends.
           if (!w.nodes[c.node]) return void (await end(c, 'changed'));
-          const ver = w.version;
-          await patch(c, (cur) => void (cur.ver = ver));
-          c.ver = ver;
+          await patch(c, (cur) => void (cur.ver = w.version));
+          c.ver = w.version;
         }
         const node = nodeOf(c);
         // A step that throws stops its workflow (below).
