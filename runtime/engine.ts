@@ -6,8 +6,9 @@
 import { indexKey } from '../src/compile/index-key.js';
 import { FEATURES, type CompiledBundle, type CompiledNode, type CompiledTrigger, type CompiledWorkflow, type Feature, type TriggerSpec } from '../src/compile/types.js';
 import type { EvalContext, LoweredCondition } from '../src/conditions/types.js';
-import type { Reenrollment } from '../src/model/types.js';
+import type { Duration, Reenrollment } from '../src/model/types.js';
 import { check } from '../src/conditions/run.js';
+import type * as ActionsChunk from './actions/entry.js';
 import type * as ChannelChunk from './features/channel.js';
 import type * as CommerceChunk from './features/commerce.js';
 import type * as GoalsChunk from './features/goals.js';
@@ -18,6 +19,8 @@ import type * as VariantsChunk from './features/variants.js';
 import type { Cursor, Fire, PromotionRenderer, PublicEvent, PublicEventName, RuntimeEvent, Store, VisitorState } from './types.js';
 
 type Node<K extends CompiledNode['kind']> = Extract<CompiledNode, { kind: K }>;
+/** The steps whose effect leaves the engine: they run in the actions chunk. */
+export type EffectNode = Node<'webhook' | 'app' | 'code'>;
 type Event = { name: string; props?: Record<string, unknown> };
 
 /** The features a bundle may use (`bundle.needs`), as their chunks loaded: the runtime imports them at start. */
@@ -32,6 +35,7 @@ export interface Features {
 }
 
 export interface EngineDeps {
+  /** As fetched: a hand-made or truncated bundle may lack parts (but its workflows), and its readers run what is there. */
   bundle: CompiledBundle;
   store: Store;
   now(): number;
@@ -42,12 +46,15 @@ export interface EngineDeps {
   emit(name: PublicEventName, fields: Partial<PublicEvent>): void;
   watch(trigger: TriggerSpec, fire: Fire): () => void;
   renderer(): Promise<PromotionRenderer>;
-  /** Effects resolve true for the ok/next port, false for failed. `key` makes retries idempotent. */
+  /** Effects resolve true for the ok/next port, false for failed. `key` makes retries idempotent. The actions chunk calls them. */
   webhook(node: Node<'webhook'>, data: Record<string, unknown>, key: string): Promise<boolean>;
   app(node: Node<'app'>, data: Record<string, unknown>, key: string): Promise<boolean>;
   code(node: Node<'code'>, cursor: Cursor, data: Record<string, unknown>): Promise<boolean>;
-  /** Loads what an effect of this kind needs (its chunks); rejects when it cannot, before the step is claimed. */
-  prepare?(kind: 'webhook' | 'app' | 'code'): Promise<unknown>;
+  /**
+   * Loads what an effect of this kind needs (its chunks) and resolves with the actions chunk (alone, or first of a
+   * list), which runs the step; rejects when it cannot, before the step is claimed.
+   */
+  prepare(kind: EffectNode['kind']): Promise<typeof ActionsChunk | [typeof ActionsChunk, ...unknown[]]>;
   /** A debug line; a function is called only when the line is kept (hot loops pass one, so no text is built). */
   log(message: string | (() => string)): void;
   /** The chunks of the features the bundle needs; a workflow that needs one missing here is disabled. */
@@ -57,17 +64,14 @@ export interface EngineDeps {
 const WAIT = 0;
 const DAY = 864e5;
 const UNIT = { seconds: 1e3, minutes: 6e4, hours: 36e5, days: DAY };
+const ms = (t: Duration) => t.amount * UNIT[t.unit];
 /** Trigger kinds that arrive as events (through the compiled index); the others are watched by sensors. */
 const EVENTS = ['page_view', 'event', 'commerce', 'promotion', 'segment_entered'];
-/** Settings left out of the compiled bundle are at their defaults (src/compile/types.ts). */
-const reenroll = (w: CompiledWorkflow): Reenrollment => w.settings?.reenroll ?? { mode: 'session' };
 
 export type Engine = ReturnType<typeof createEngine>;
 
 export function createEngine(d: EngineDeps) {
-  const { store, features: F } = d;
-  // A hand-made or truncated bundle may lack parts: run what is there.
-  const bundle = { index: {}, promotions: {}, segments: {}, site: { webhookHosts: [], promotionCooldownSeconds: 30 }, ...(d.bundle as Partial<CompiledBundle>) } as CompiledBundle;
+  const { store, features: F, bundle } = d;
   /** The first feature of `needs` whose chunk did not load; a bundle from before `needs` needs them all. */
   // A list that is not one (a hand-made or damaged bundle) counts as needing every feature: never read wrong.
   const lacks = (needs?: Feature[]) => (Array.isArray(needs) ? needs : needs == null && Array.isArray(bundle.needs) ? [] : FEATURES).find((f) => !F[f]);
@@ -75,7 +79,7 @@ export function createEngine(d: EngineDeps) {
   const wfs = new Map<string, CompiledWorkflow>();
   for (const w of bundle.workflows) {
     // A workflow the runtime cannot read is left out alone, with a reason; the others run.
-    if (w?.nodes && w.nodes[w.start]) {
+    if (w?.nodes?.[w.start]) {
       wfs.set(w.id, w);
       // A feature whose chunk did not load disables only the workflows that need it.
       const f = lacks(w.needs);
@@ -97,17 +101,25 @@ export function createEngine(d: EngineDeps) {
       const cur = s.cursors.find((x) => x.id == c.id && (!seq || x.seq == c.seq));
       return cur && fn(cur, s);
     });
-  // Promotion steps and the governor, when the bundle has promotions (their chunk shares this engine's state).
-  const P = F.promotions?.createPromotions({ d, bundle, wfs, st, find, nodeOf, patch, run, move, fail, schedule, dispatch });
+  // What the chunks that run parts of the executor share of its state.
+  const h = { d, bundle, wfs, st, find, nodeOf, patch, run, move, fail, failed, schedule, dispatch, lacks, test };
+  // Promotion steps and the governor, when the bundle has promotions.
+  const P = F.promotions?.createPromotions(h);
   // Conversion goals, when a workflow has one: an event credits the step that last touched the visitor.
-  const goal = F.goals?.createGoals({ d, wfs, st, test });
+  const goal = F.goals?.createGoals(h);
   // Rule segments, when the bundle has any: they follow their rules on page views and visitor changes.
-  const rules = F.segments?.createRules({ d, bundle, st, lacks, test, dispatch });
+  const rules = F.segments?.createRules(h);
 
   function fail(wf: string, e: unknown): void {
     // A broken workflow stops alone; the others keep running.
     disabled.add(wf);
     d.emit('error', { workflow: wf, message: String((e as Error)?.message ?? e) });
+  }
+
+  /** A step's error: reported, and the step takes `failed` (the workflow goes on). */
+  function failed(c: Cursor, e: unknown): 'failed' {
+    d.emit('error', { workflow: c.wf, step: c.node, message: String((e as Error)?.message ?? e) });
+    return 'failed';
   }
 
   /** Moves a cursor out through `port`; resolves the moved cursor, or undefined when it ended or another tab took it. */
@@ -126,8 +138,9 @@ export function createEngine(d: EngineDeps) {
         }
         const i = s.cursors.indexOf(cur);
         if (!next) return s.cursors.splice(i, 1)[0]!;
-        const { id, wf, ver, seq, at, in: isIn, variant, form, by } = cur;
-        return (s.cursors[i] = { id, wf, ver, node: next, seq: seq + 1, at, in: isIn, variant, form, by });
+        // What belonged to the step left behind goes with it.
+        const { wake, visit, shown, fx, ...kept } = cur;
+        return (s.cursors[i] = { ...kept, node: next, seq: cur.seq + 1 });
       },
       1,
     );
@@ -158,17 +171,12 @@ export function createEngine(d: EngineDeps) {
         if (w && c.ver != w.version) {
           // Republished: the enrollment goes on at the same step when the new version still has it, else ends.
           if (!w.nodes[c.node]) return void (await end(c, 'changed'));
-          const ver = w.version;
-          await patch(c, (cur) => void (cur.ver = ver));
-          c.ver = ver;
+          await patch(c, (cur) => void (cur.ver = w.version));
+          c.ver = w.version;
         }
         const node = nodeOf(c);
-        let port;
-        try {
-          port = node && (await exec(c, node, pause));
-        } catch (e) {
-          return fail(c.wf, e);
-        }
+        // A step that throws stops its workflow (below).
+        const port = node && (await exec(c, node, pause));
         if (port === WAIT) return;
         c = await move(c, port);
       }
@@ -176,41 +184,6 @@ export function createEngine(d: EngineDeps) {
       fail(c!.wf, e);
     } finally {
       running.delete(id);
-    }
-  }
-
-  function data(c: Cursor): Record<string, unknown> {
-    const { id, attrs, segments } = st();
-    const p = d.context().page;
-    return { ...attrs, attributes: attrs, visitor: { ...attrs, id, segments }, form: c.form ?? {}, workflow: { id: c.wf, name: wfs.get(c.wf)?.name, step: c.node, enrollment: c.id }, page: p };
-  }
-
-  /** Marks that a step's effect is starting (persisted first), so a reload retries it with the same key. */
-  async function effect(c: Cursor, kind: 'webhook' | 'app' | 'code', fn: (key: string) => Promise<boolean>, ok: string, pause: () => void, once?: 1): Promise<string> {
-    // What the effect runs on is loaded first: a chunk that does not arrive fails the step here, unclaimed, rather
-    // than the workflow (and a Code step claimed but never run would refuse to run on the next page).
-    try {
-      await d.prepare?.(kind);
-    } catch (e) {
-      d.emit('error', { workflow: c.wf, step: c.node, message: String((e as Error)?.message ?? e) });
-      return 'failed';
-    }
-    // Claimed in the transaction. Webhooks and apps may be retried (their key makes the retry harmless); a Code
-    // handler is not run twice: started before (a reload cut it short, or another tab runs it), it takes `failed`.
-    const claimed = await patch(c, (cur) => (cur.fx == cur.seq ? 0 : ((cur.fx = cur.seq), 1)), 1);
-    if (once && !claimed) {
-      d.emit('error', { workflow: c.wf, step: c.node, message: 'code step interrupted: not run twice' });
-      return 'failed';
-    }
-    // Durable before it leaves the page: a reload finds the step started, never a request it does not know of.
-    await store.flush();
-    pause();
-    try {
-      return (await fn(`${c.id}:${c.seq}`)) ? ok : 'failed';
-    } catch (e) {
-      // An effect that throws failed: its step takes `failed`, the workflow goes on.
-      d.emit('error', { workflow: c.wf, step: c.node, message: String((e as Error)?.message ?? e) });
-      return 'failed';
     }
   }
 
@@ -228,7 +201,7 @@ export function createEngine(d: EngineDeps) {
         if (c.wake || c.visit !== undefined) return (c.wake ? c.wake <= now : st().sessions != c.visit) ? 'next' : WAIT;
         await patch(c, (cur, s) => {
           if (node.mode == 'next_visit') cur.visit = s.sessions;
-          else cur.wake = node.mode == 'duration' ? now + node.duration.amount * UNIT[node.duration.unit] : F.time!.nextTime(node.time, node.timezone, now);
+          else cur.wake = node.mode == 'duration' ? now + ms(node.duration) : F.time!.nextTime(node.time, node.timezone, now);
         });
         schedule();
         return WAIT;
@@ -241,24 +214,15 @@ export function createEngine(d: EngineDeps) {
         else await enroll(node.workflow, by);
         return 'next';
       }
-      case 'split': {
-        const key = node.test!;
-        let v = st().variants[key];
-        if (!v) {
-          const chosen = F.variants!.assign(st().user ?? st().id, key, node.variants, node.holdout);
-          const fresh = await store.mutate((s) => !s.variants[key] && (s.variants[key] = chosen));
-          v = st().variants[key] ?? chosen;
-          if (fresh) d.emit('variant_assigned', { workflow: c.wf, step: c.node, test: key, variant: v });
-        }
-        await patch(c, (cur) => void (cur.variant = v));
-        return (c.variant = v);
-      }
+      case 'split':
+        return F.variants!.split(h, c, node);
       case 'webhook':
-        return effect(c, 'webhook', (key) => d.webhook(node, data(c), key), 'ok', pause);
       case 'app':
-        return effect(c, 'app', (key) => d.app(node, data(c), key), 'ok', pause);
       case 'code':
-        return effect(c, 'code', () => d.code(node, c, data(c)), 'next', pause, 1);
+        // What the effect runs on (the actions chunk, with its own) is loaded first: a chunk that does not arrive
+        // fails the step here, unclaimed, rather than the workflow (and a Code step claimed but never run would
+        // refuse to run on the next page).
+        return d.prepare(node.kind).then((a) => (Array.isArray(a) ? a[0] : a).runEffect(h, c, node, pause), (e) => failed(c, e));
       case 'connector':
         return 'next';
     }
@@ -272,8 +236,8 @@ export function createEngine(d: EngineDeps) {
     armed.set(c.id, { node: c.node, off });
     for (const t of node.triggers!) if (!EVENTS.includes(t.on)) off.push(d.watch(t, (props) => void fire(c.id, t, props)));
     if (node.wait && !c.wake) {
-      const wake = d.now() + node.wait.amount * UNIT[node.wait.unit];
-      void patch(c, (cur) => void (cur.wake = wake), 1).then(() => schedule());
+      const wake = d.now() + ms(node.wait);
+      void patch(c, (cur) => void (cur.wake = wake), 1).then(schedule);
     }
   }
 
@@ -285,17 +249,17 @@ export function createEngine(d: EngineDeps) {
   /** A trigger fired for a waiting cursor: pass if its filter and the step's conditions hold now. */
   async function fire(id: string, t: CompiledTrigger, props?: Record<string, unknown>): Promise<void> {
     const c = find(id);
-    const node = c && nodeOf(c);
-    if (node?.kind != 'if' || disabled.has(c!.wf)) return;
+    // Only an If/Then has triggers: the cursor still waits on this one, unless it moved on meanwhile.
+    const node = c && (nodeOf(c) as Node<'if'> | undefined);
+    if (!node?.triggers?.includes(t) || disabled.has(c!.wf)) return;
     const event = { name: (t as { name?: string }).name ?? t.on, props };
-    if (!node.triggers?.includes(t)) return; // the cursor moved on to another If/Then meanwhile
     if (test(t.where, event) && test(node.conditions, event)) await run(await move(c!, 'then'));
     else d.log(`${c!.wf}: ${t.on} fired, conditions not met`);
   }
 
   /** An event from the API, the data layer, a promotion or a segment: only cursors waiting on it are touched. */
   async function dispatch(e: RuntimeEvent): Promise<void> {
-    for (const [wf, nodeId] of bundle.index[e.key] ?? []) {
+    for (const [wf, nodeId] of bundle.index?.[e.key] ?? []) {
       const c = st().cursors.find((x) => x.wf == wf && x.node == nodeId);
       const t = c && (nodeOf(c) as Node<'if'>).triggers?.find((x) => indexKey(x) == e.key);
       if (t) await fire(c!.id, t, e.props);
@@ -304,12 +268,7 @@ export function createEngine(d: EngineDeps) {
   }
 
   async function segment(id: string, add: boolean): Promise<void> {
-    const changed = await store.mutate((s) => {
-      if (s.segments.includes(id) == add) return;
-      s.segments = s.segments.filter((x) => x != id);
-      if (add) s.segments.push(id);
-      return 1;
-    });
+    const changed = await store.mutate((s) => s.segments.includes(id) != add && (s.segments = add ? [...s.segments, id] : s.segments.filter((x) => x != id)));
     if (changed && add) await dispatch({ key: `segment_entered:${id}` });
   }
 
@@ -325,8 +284,8 @@ export function createEngine(d: EngineDeps) {
     if (at == timerAt) return;
     clearTimeout(timer);
     timerAt = at;
-    // setTimeout overflows past ~24.8 days; a later page load resumes such wakes anyway.
-    if (at < Infinity) timer = setTimeout(wake, Math.min(Math.max(at - d.now(), 0), 2 ** 31 - 1));
+    // setTimeout overflows past ~24.8 days (a later page load resumes such wakes anyway); a past wake is due at once.
+    if (at < Infinity) timer = setTimeout(wake, Math.min(at - d.now(), 2 ** 31 - 1));
   }
 
   function wake(): void {
@@ -341,16 +300,16 @@ export function createEngine(d: EngineDeps) {
     return { id: d.id(), wf: w.id, ver: w.version, node: w.start, seq: 0, at: d.now(), in: w.nodes[w.start]!.kind != 'if' || undefined, by };
   }
 
-  /** Cursors started automatically by a page view (re-enrollment applies), as opposed to enroll(). */
-  const auto = new WeakSet<Cursor>();
-
-  /** Saves new cursors (skipping workflows the visitor is already in, maybe from another tab). */
-  async function begin(cs: Cursor[]): Promise<Cursor[]> {
+  /**
+   * Saves new cursors (skipping workflows the visitor is already in, maybe from another tab). `auto`: started by a
+   * page view, so the re-enrollment policy applies, as it does not to enroll().
+   */
+  async function begin(cs: Cursor[], auto?: 1): Promise<Cursor[]> {
     const fresh = cs.length
       ? await store.mutate((s) =>
           cs.filter((c) => {
             // Checked again inside the transaction: another tab may have enrolled meanwhile.
-            if (s.cursors.some((x) => x.wf == c.wf) || (!c.by && auto.has(c) && done(wfs.get(c.wf)!, s, c.at))) return;
+            if (s.cursors.some((x) => x.wf == c.wf) || (auto && done(wfs.get(c.wf)!, s, c.at))) return;
             s.cursors.push(c);
             if (c.in) s.runs[c.wf] = { at: c.at, session: s.session.id, page: d.page() };
             return 1;
@@ -369,26 +328,27 @@ export function createEngine(d: EngineDeps) {
     return !!c;
   }
 
-  /** Why an automatic workflow may not start now, or '' when it may. */
-  /** True when the re-enrollment policy forbids starting the workflow again now. */
-  function done(w: CompiledWorkflow, s: VisitorState, now: number): boolean {
-    const re = reenroll(w);
+  /** The re-enrollment mode that forbids starting the workflow again now, if one does. */
+  function done(w: CompiledWorkflow, s: VisitorState, now: number): string | false | undefined {
+    // Settings left out of the compiled bundle are at their defaults (src/compile/types.ts).
+    const re: Reenrollment = w.settings?.reenroll ?? { mode: 'session' };
     const r = s.runs[w.id];
-    return !!r && (re.mode == 'never' || (re.mode == 'session' && r.session == s.session.id) || (re.mode == 'page' && r.page == d.page()) || (re.mode == 'cooldown' && now - r.at < re.days * DAY));
+    return r && (re.mode == 'never' || (re.mode == 'session' && r.session == s.session.id) || (re.mode == 'page' && r.page == d.page()) || (re.mode == 'cooldown' && now - r.at < re.days * DAY)) && re.mode;
   }
 
-  function why(w: CompiledWorkflow, s: VisitorState, now: number, starting: Cursor[], sure: Set<Cursor>): string {
+  /** Why an automatic workflow may not start now, or '' when it may. */
+  /** `holding`: the enrollments that may suppress it (the visitor is in none of `w`'s: a page view skips those). */
+  function why(w: CompiledWorkflow, s: VisitorState, now: number, holding: Cursor[]): string {
     const when = w.settings?.schedule;
     if (when) {
       // A hand-made bundle may schedule a workflow without listing `time`: that workflow stops, not the page view.
       if (!F.time) return fail(w.id, 'needs the time chunk, which did not load'), 'without its time chunk';
       if (!F.time.scheduleOpen(when, now)) return 'outside its schedule';
     }
-    if (done(w, s, now)) return `re-enrollment (${reenroll(w).mode})`;
-    // Workflows starting on this page view count too (higher priority ones were considered first), when they
-    // enroll at once: a gate that only tests state and passed, or a start that is no gate.
-    for (const c of [...s.cursors, ...starting]) {
-      const sup = (c.in || sure.has(c)) && c.wf != w.id ? wfs.get(c.wf)?.settings?.suppress : 0;
+    const re = done(w, s, now);
+    if (re) return `re-enrollment (${re})`;
+    for (const c of holding) {
+      const sup = wfs.get(c.wf)?.settings?.suppress;
       if (sup == 'all' || (Array.isArray(sup) && sup.includes(w.id))) return `suppressed by ${c.wf}`;
     }
     return '';
@@ -407,48 +367,44 @@ export function createEngine(d: EngineDeps) {
     // Start steps that only test state are evaluated here, in priority order, without touching storage
     // for workflows the visitor does not enter.
     const starts: Cursor[] = [];
-    const sure = new Set<Cursor>();
+    // Workflows starting on this page view may suppress others too (higher priority ones are considered first), when
+    // they enroll at once: a gate that only tests state and passed, or a start that is no gate.
+    const holding = s.cursors.filter((c) => c.in);
     const href = String(ctx.page?.url).toLowerCase();
     for (const w of wfs.values()) {
       if (w.settings?.enrollment == 'manual' || disabled.has(w.id) || s.cursors.some((c) => c.wf == w.id)) continue;
-      if (w.url && !href.includes(w.url)) {
-        d.log(() => `${w.id}: not started: not this page`);
-        continue;
-      }
       const start = w.nodes[w.start]!;
       const gate = start.kind == 'if' && !start.triggers?.length;
-      const no = why(w, s, now, starts, sure) || (gate && !start.next?.else && !test(start.conditions, undefined, ctx) ? `${w.start} not met` : '');
+      const no =
+        (w.url && !href.includes(w.url) && 'not this page') ||
+        why(w, s, now, holding) ||
+        (gate && !start.next?.else && !test(start.conditions, undefined, ctx) && `${w.start} not met`);
       if (no) {
         d.log(() => `${w.id}: not started: ${no}`);
         continue;
       }
       const c = cursor(w);
-      auto.add(c);
-      if (gate) sure.add(c);
+      if (gate || c.in) holding.push(c);
       starts.push(c);
     }
-    const fresh = await begin(starts);
-    for (const c of [...fresh, ...st().cursors.filter((c) => !fresh.includes(c))]) void run(c);
+    const fresh = await begin(starts, 1);
+    // The new enrollments first, then every other cursor (a Set keeps each once, where it first came).
+    for (const c of new Set([...fresh, ...st().cursors])) void run(c);
     schedule();
     P?.prefetch();
     await dispatch({ key: 'page_view' });
   }
 
   /** Rule segments follow their rules: membership is recomputed on page views and visitor changes. */
-  async function refreshSegments(): Promise<void> {
-    // Most bundles have no rule segments: then an event or page view builds no context for them.
-    await rules?.();
-  }
+  // Most bundles have no rule segments: then an event or page view builds no context for them.
+  const refreshSegments = async (): Promise<void> => rules?.();
 
   /** Another tab changed the state: arm what now waits here too, drop what is gone. */
   function sync(): void {
-    for (const [id, a] of armed) {
-      const c = find(id);
-      if (c?.node != a.node) disarm(id);
-    }
+    for (const [id, a] of armed) if (find(id)?.node != a.node) disarm(id);
     for (const c of st().cursors) {
-      const node = nodeOf(c);
-      if (node?.kind == 'if' && node.triggers?.length) arm(c, node);
+      const node = nodeOf(c) as Node<'if'> | undefined; // only an If/Then has triggers
+      if (node?.triggers?.length) arm(c, node);
     }
     schedule();
   }

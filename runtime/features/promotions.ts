@@ -39,7 +39,8 @@ export function createPromotions(h: PromotionHost) {
   const blocked = new Set<string>(); // cursor ids waiting for the promotion governor
   let onScreen = 0; // interrupting promotions showing now
   const showing = new Map<string, string>(); // cursor id -> promotion this page shows for it
-  const cooldownEnd = () => (st().lastPromo ?? 0) + bundle.site.promotionCooldownSeconds * 1e3;
+  // A hand-made bundle may lack its site settings or promotions: the default cooldown, and nothing to show.
+  const cooldownEnd = () => (st().lastPromo ?? 0) + (bundle.site?.promotionCooldownSeconds ?? 30) * 1e3;
 
   /** The Promotion step: waits while the promotion shows (or waits for the governor), else `dismissed`. */
   async function step(c: Cursor, node: PromotionNode): Promise<string | 0> {
@@ -51,7 +52,7 @@ export function createPromotions(h: PromotionHost) {
 
   async function show(c: Cursor, node: PromotionNode): Promise<void> {
     const id = node.promotion;
-    const p = bundle.promotions[id];
+    const p = bundle.promotions?.[id];
     const stop = p && INTERRUPTING.includes(p.kind);
     const wait = cooldownEnd() - d.now();
     if (stop && (onScreen || wait > 0)) {

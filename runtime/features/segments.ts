@@ -22,7 +22,7 @@ export interface SegmentHost {
 
 export function createRules({ d, bundle, st, lacks, test, dispatch }: SegmentHost) {
   // A rule that needs a missing chunk is not followed: membership stays as it is rather than be read wrong.
-  const rules = Object.entries(bundle.segments).flatMap(([id, seg]) => (seg?.rule && !lacks(seg.needs) ? [[id, seg.rule] as const] : []));
+  const rules = Object.entries(bundle.segments ?? {}).flatMap(([id, seg]) => (seg?.rule && !lacks(seg.needs) ? [[id, seg.rule] as const] : []));
 
   /** Sets the membership of every rule segment from its rule now; tells who waits that the visitor entered one. */
   return async (): Promise<void> => {

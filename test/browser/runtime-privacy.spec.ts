@@ -26,7 +26,7 @@ const storage = (page: Page) =>
     cookie: document.cookie,
   }));
 const dataLayerEvents = (page: Page) =>
-  page.evaluate(() => ((window as any).dataLayer as { event?: string }[]).map((e) => e.event).filter((e) => String(e).startsWith('workflows.')));
+  page.evaluate(() => (((window as any).dataLayer ?? []) as { event?: string }[]).map((e) => e.event).filter((e) => String(e).startsWith('workflows.')));
 
 test('with data-consent="required" nothing is stored or sent before consent(true); after it, state persists and events flow', async ({ page }) => {
   const errors = pageErrors(page);

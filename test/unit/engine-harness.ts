@@ -13,6 +13,7 @@ import * as promotions from '../../runtime/features/promotions.js';
 import * as segments from '../../runtime/features/segments.js';
 import * as time from '../../runtime/features/time.js';
 import * as variants from '../../runtime/features/variants.js';
+import * as actions from '../../runtime/actions/entry.js';
 
 export function compile(doc: AuthoringDocument): CompiledBundle {
   const r = compileProject([{ file: 'test.json', doc }]);
@@ -150,6 +151,8 @@ export function harness(doc: AuthoringDocument, opts: { store?: ReturnType<typeo
     webhook: vi.fn(async (_node, data, key) => (calls.push({ kind: 'webhook', key, data }), opts.effects?.webhook ?? true)),
     app: vi.fn(async (_node, data, key) => (calls.push({ kind: 'app', key, data }), opts.effects?.app ?? true)),
     code: vi.fn(async (_node, c) => (calls.push({ kind: 'code', key: `${c.id}:${c.seq}` }), opts.effects?.code ?? true)),
+    // The actions chunk, as loaded: it runs the Webhook, App and Code steps over the effects above.
+    prepare: async () => actions,
     log: () => {},
     // Every feature, as a page whose chunks all loaded.
     features: { promotions, time, variants, goals, segments, channel, commerce },

@@ -125,6 +125,29 @@ describe('enrollment', () => {
     expect(h.events.filter((e) => e.name === 'enrolled').map((e) => e.workflow)).toEqual(['first']);
   });
 
+  it('suppresses only the listed workflows, and not while the suppressing one waits at its start trigger', async () => {
+    const trigger: WorkflowNode = { id: 'wait', kind: 'if', triggers: [{ on: 'event', name: 'go' }] };
+    const hold: WorkflowNode = { id: 'hold', kind: 'delay', mode: 'next_visit' };
+    const plain = (id: string, priority: number) => wf(id, [hold], [], { settings: { priority } });
+    const h = harness(
+      doc([
+        wf('waiting', [trigger, hold], [['wait', 'then', 'hold']], { settings: { priority: 90, suppress: 'all' } }),
+        wf('listing', [hold], [], { settings: { priority: 80, suppress: ['b'] } }),
+        plain('a', 20),
+        plain('b', 10),
+      ]),
+    );
+    await h.engine.pageView();
+    await h.settle();
+    expect(h.events.filter((e) => e.name === 'enrolled').map((e) => e.workflow)).toEqual(['listing', 'a']);
+    await h.engine.dispatch({ key: 'event:go' });
+    await h.settle();
+    await h.engine.pageView();
+    await h.settle();
+    // `listing` still holds b back.
+    expect(h.events.filter((e) => e.name === 'enrolled').map((e) => e.workflow)).toEqual(['listing', 'a', 'waiting']);
+  });
+
   it('enroll() starts a manual workflow once; unenroll() ends it', async () => {
     const h = harness(doc([wf('m', [{ id: 'wait', kind: 'delay', mode: 'next_visit' }], [], { settings: { enrollment: 'manual' } })]));
     await h.engine.pageView();
@@ -595,6 +618,20 @@ describe('hand-made and damaged bundles', () => {
     await h.settle();
     expect(h.store.state.runs.b).toBeDefined();
     expect(h.store.state.runs.a).toBeUndefined();
+  });
+
+  it('a bundle of workflows alone (no index, promotions, segments or site) runs what it can', async () => {
+    const h = harness(doc([tagOnly('a'), wf('b', [{ id: 'show', kind: 'promotion', promotion: 'p1' }], [])]));
+    const { workflows, format, version } = h.deps.bundle;
+    const e = createEngine({ ...h.deps, bundle: { format, version, workflows } as typeof h.deps.bundle });
+    await expect(e.pageView()).resolves.toBeUndefined();
+    await h.settle();
+    await expect(e.dispatch({ key: 'event:go' })).resolves.toBeUndefined();
+    expect(h.store.state.segments).toEqual(['leads']);
+    // A promotion the bundle does not hold is not shown: its step takes `dismissed`, and the workflow ends.
+    expect(h.shown).toEqual([]);
+    expect(h.events.filter((x) => x.name == 'exited').map((x) => x.workflow)).toEqual(['a', 'b']);
+    expect(h.events.filter((x) => x.name == 'error')).toEqual([]);
   });
 
   it('reset while a promotion shows: the old enrollment reports no outcome and moves nothing', async () => {
