@@ -5,4 +5,4 @@
  * download provider formats or the runner.
  */
 export { app, code, webhook, type EffectHost } from './effects.js';
-export { runEffect } from './effect.js';
+export { runEffect } from './step.js';

@@ -7,8 +7,8 @@ import type { CompiledWorkflow } from '../../src/compile/types.js';
 import type { EffectNode, EngineDeps } from '../engine.js';
 import type { Cursor, VisitorState } from '../types.js';
 
-/** What an effect needs of the engine that runs it. */
-export interface EffectHost {
+/** What a Webhook, App or Code step needs of the engine that runs it (the script tag's side is `effects.ts`). */
+export interface StepHost {
   d: EngineDeps;
   wfs: Map<string, CompiledWorkflow>;
   st(): VisitorState;
@@ -18,7 +18,7 @@ export interface EffectHost {
 }
 
 /** Runs a Webhook, App or Code step; `pause` lets the caller go on once the step is claimed. */
-export async function runEffect({ d, wfs, st, patch, failed }: EffectHost, c: Cursor, node: EffectNode, pause: () => void): Promise<string> {
+export async function runEffect({ d, wfs, st, patch, failed }: StepHost, c: Cursor, node: EffectNode, pause: () => void): Promise<string> {
   const code = node.kind == 'code';
   // Claimed in the transaction. Webhooks and apps may be retried (their key makes the retry harmless); a Code
   // handler is not run twice: started before (a reload cut it short, or another tab runs it), it takes `failed`.
