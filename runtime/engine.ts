@@ -6,11 +6,12 @@
 import { indexKey } from '../src/compile/index-key.js';
 import { FEATURES, type CompiledBundle, type CompiledNode, type CompiledTrigger, type CompiledWorkflow, type Feature, type TriggerSpec } from '../src/compile/types.js';
 import type { EvalContext, LoweredCondition } from '../src/conditions/types.js';
-import type { Duration, Reenrollment } from '../src/model/types.js';
+import type { Duration } from '../src/model/types.js';
 import { check } from '../src/conditions/run.js';
 import type * as ActionsChunk from './actions/entry.js';
 import type * as ChannelChunk from './features/channel.js';
 import type * as CommerceChunk from './features/commerce.js';
+import type * as EnrollmentChunk from './features/enrollment.js';
 import type * as GoalsChunk from './features/goals.js';
 import type * as PromotionsChunk from './features/promotions.js';
 import type * as SegmentsChunk from './features/segments.js';
@@ -32,6 +33,7 @@ export interface Features {
   commerce?: typeof CommerceChunk;
   time?: typeof TimeChunk;
   variants?: typeof VariantsChunk;
+  enrollment?: typeof EnrollmentChunk;
 }
 
 export interface EngineDeps {
@@ -102,7 +104,7 @@ export function createEngine(d: EngineDeps) {
       return cur && fn(cur, s);
     });
   // What the chunks that run parts of the executor share of its state.
-  const h = { d, bundle, wfs, st, find, nodeOf, patch, run, move, fail, failed, schedule, dispatch, lacks, test };
+  const h = { d, bundle, wfs, st, find, nodeOf, patch, run, move, fail, failed, schedule, dispatch, lacks, test, enroll };
   // Promotion steps and the governor, when the bundle has promotions.
   const P = F.promotions?.createPromotions(h);
   // Conversion goals, when a workflow has one: an event credits the step that last touched the visitor.
@@ -208,12 +210,8 @@ export function createEngine(d: EngineDeps) {
       case 'segment':
         await segment(node.segment, node.action == 'add');
         return 'next';
-      case 'enroll': {
-        const by = [...(c.by ?? []), c.wf];
-        if (by.includes(node.workflow)) d.log(`${c.wf}: loop into ${node.workflow} refused`);
-        else await enroll(node.workflow, by);
-        return 'next';
-      }
+      case 'enroll':
+        return F.enrollment!.enrollStep(h, c, node);
       case 'split':
         return F.variants!.split(h, c, node);
       case 'webhook':
@@ -330,10 +328,12 @@ export function createEngine(d: EngineDeps) {
 
   /** The re-enrollment mode that forbids starting the workflow again now, if one does. */
   function done(w: CompiledWorkflow, s: VisitorState, now: number): string | false | undefined {
-    // Settings left out of the compiled bundle are at their defaults (src/compile/types.ts).
-    const re: Reenrollment = w.settings?.reenroll ?? { mode: 'session' };
+    // Settings left out of the compiled bundle are at their defaults (src/compile/types.ts): once per session. Any
+    // other is read by the enrollment chunk. A hand-made bundle that sets one without listing `enrollment` in its
+    // `needs` does not start the workflow again at all (never more often than it asks).
+    const re = w.settings?.reenroll;
     const r = s.runs[w.id];
-    return r && (re.mode == 'never' || (re.mode == 'session' && r.session == s.session.id) || (re.mode == 'page' && r.page == d.page()) || (re.mode == 'cooldown' && now - r.at < re.days * DAY)) && re.mode;
+    return r && (re ? F.enrollment?.forbids(re, r, s, now, d.page()) ?? re.mode : r.session == s.session.id && 'session');
   }
 
   /** Why an automatic workflow may not start now, or '' when it may. */
@@ -347,11 +347,10 @@ export function createEngine(d: EngineDeps) {
     }
     const re = done(w, s, now);
     if (re) return `re-enrollment (${re})`;
-    for (const c of holding) {
-      const sup = wfs.get(c.wf)?.settings?.suppress;
-      if (sup == 'all' || (Array.isArray(sup) && sup.includes(w.id))) return `suppressed by ${c.wf}`;
-    }
-    return '';
+    // A workflow another one may hold off needs the enrollment chunk, which reads suppression (src/compile/needs.ts):
+    // without it here, no other workflow holds this one off. (A hand-made bundle must list it as the compiler does.)
+    const by = F.enrollment?.suppressor(wfs, holding, w.id);
+    return by ? `suppressed by ${by}` : '';
   }
 
   /**
