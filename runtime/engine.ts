@@ -6,7 +6,7 @@
 import { indexKey } from '../src/compile/index-key.js';
 import { FEATURES, type CompiledBundle, type CompiledNode, type CompiledTrigger, type CompiledWorkflow, type Feature, type TriggerSpec } from '../src/compile/types.js';
 import type { EvalContext, LoweredCondition } from '../src/conditions/types.js';
-import type { Duration } from '../src/model/types.js';
+import type { Duration, Reenrollment } from '../src/model/types.js';
 import { check } from '../src/conditions/run.js';
 import type * as ActionsChunk from './actions/entry.js';
 import type * as ChannelChunk from './features/channel.js';
@@ -211,7 +211,7 @@ export function createEngine(d: EngineDeps) {
         await segment(node.segment, node.action == 'add');
         return 'next';
       case 'enroll':
-        return F.enrollment!.enrollStep(h, c, node);
+        return F.enrollment!.step(h, c, node);
       case 'split':
         return F.variants!.split(h, c, node);
       case 'webhook':
@@ -328,17 +328,15 @@ export function createEngine(d: EngineDeps) {
 
   /** The re-enrollment mode that forbids starting the workflow again now, if one does. */
   function done(w: CompiledWorkflow, s: VisitorState, now: number): string | false | undefined {
-    // Settings left out of the compiled bundle are at their defaults (src/compile/types.ts): once per session. Any
-    // other is read by the enrollment chunk. A hand-made bundle that sets one without listing `enrollment` in its
-    // `needs` does not start the workflow again at all (never more often than it asks).
-    const re = w.settings?.reenroll;
+    // Settings left out of the compiled bundle are at their defaults (src/compile/types.ts).
+    const re: Reenrollment = w.settings?.reenroll ?? { mode: 'session' };
     const r = s.runs[w.id];
-    return r && (re ? F.enrollment?.forbids(re, r, s, now, d.page()) ?? re.mode : r.session == s.session.id && 'session');
+    return r && (re.mode == 'never' || (re.mode == 'session' && r.session == s.session.id) || (re.mode == 'page' && r.page == d.page()) || (re.mode == 'cooldown' && now - r.at < re.days * DAY)) && re.mode;
   }
 
-  /** Why an automatic workflow may not start now, or '' when it may. */
-  /** `holding`: the enrollments that may suppress it (the visitor is in none of `w`'s: a page view skips those). */
-  function why(w: CompiledWorkflow, s: VisitorState, now: number, holding: Cursor[]): string {
+  /** Why an automatic workflow may not start now; nothing ('' or undefined) when it may. */
+  /** `starts`: the workflows this page view starts before `w` (the visitor is in none of `w`'s: a page view skips those). */
+  function why(w: CompiledWorkflow, s: VisitorState, now: number, starts: Cursor[]): string | undefined {
     const when = w.settings?.schedule;
     if (when) {
       // A hand-made bundle may schedule a workflow without listing `time`: that workflow stops, not the page view.
@@ -349,8 +347,7 @@ export function createEngine(d: EngineDeps) {
     if (re) return `re-enrollment (${re})`;
     // A workflow another one may hold off needs the enrollment chunk, which reads suppression (src/compile/needs.ts):
     // without it here, no other workflow holds this one off. (A hand-made bundle must list it as the compiler does.)
-    const by = F.enrollment?.suppressor(wfs, holding, w.id);
-    return by ? `suppressed by ${by}` : '';
+    return F.enrollment?.suppressed(h, starts, w.id);
   }
 
   /**
@@ -366,9 +363,6 @@ export function createEngine(d: EngineDeps) {
     // Start steps that only test state are evaluated here, in priority order, without touching storage
     // for workflows the visitor does not enter.
     const starts: Cursor[] = [];
-    // Workflows starting on this page view may suppress others too (higher priority ones are considered first), when
-    // they enroll at once: a gate that only tests state and passed, or a start that is no gate.
-    const holding = s.cursors.filter((c) => c.in);
     const href = String(ctx.page?.url).toLowerCase();
     for (const w of wfs.values()) {
       if (w.settings?.enrollment == 'manual' || disabled.has(w.id) || s.cursors.some((c) => c.wf == w.id)) continue;
@@ -376,14 +370,13 @@ export function createEngine(d: EngineDeps) {
       const gate = start.kind == 'if' && !start.triggers?.length;
       const no =
         (w.url && !href.includes(w.url) && 'not this page') ||
-        why(w, s, now, holding) ||
+        why(w, s, now, starts) ||
         (gate && !start.next?.else && !test(start.conditions, undefined, ctx) && `${w.start} not met`);
       if (no) {
         d.log(() => `${w.id}: not started: ${no}`);
         continue;
       }
       const c = cursor(w);
-      if (gate || c.in) holding.push(c);
       starts.push(c);
     }
     const fresh = await begin(starts, 1);

@@ -26,7 +26,7 @@ export const readsCart = (c: LoweredCondition | undefined): boolean => anyRule(c
 export function workflowNeeds(w: CompiledWorkflow, all: readonly CompiledWorkflow[]): Feature[] {
   const used = new Set<Feature>();
   const held = w.settings?.enrollment != 'manual' && all.some(({ id, settings }) => id != w.id && (settings?.suppress == 'all' || settings?.suppress?.includes(w.id)));
-  if (held || w.settings?.reenroll) used.add('enrollment');
+  if (held) used.add('enrollment');
   const conditions = [w.settings?.goal?.where];
   for (const n of Object.values(w.nodes)) {
     if (n.kind == 'promotion') used.add('promotions');

@@ -125,15 +125,15 @@ describe('bundle.needs', () => {
       expect(needsOf(gate({ field, op: 'contains', value: 'mail' } as Condition)).needs, field).toEqual([]);
   });
 
-  it('lists enrollment for an Enroll step and a re-enrollment setting other than once per session', () => {
+  it('lists enrollment for an Enroll step, on that workflow alone, and not for a re-enrollment setting', () => {
     const other = plain(tag, { id: 'wf_other' });
     const enrolls = plain({ id: 'into', kind: 'enroll', workflow: 'wf_other' });
     const bundle = compiled(documentWith({ workflows: [enrolls, other] }));
     expect(bundle.needs).toEqual(['enrollment']);
     expect(Object.fromEntries(bundle.workflows.map((w) => [w.id, w.needs]))).toEqual({ wf_plain: ['enrollment'], wf_other: undefined });
+    // Most workflows set one: re-enrollment stays in the core.
     for (const reenroll of [{ mode: 'never' }, { mode: 'page' }, { mode: 'cooldown', days: 3 }] as const)
-      expect(needsOf(plain(tag, { settings: { reenroll } })).needs, reenroll.mode).toEqual(['enrollment']);
-    expect(needsOf(plain(tag, { settings: { reenroll: { mode: 'session' } } })).needs).toEqual([]);
+      expect(needsOf(plain(tag, { settings: { reenroll } })).needs, reenroll.mode).toEqual([]);
   });
 
   // Suppression is checked when a held-off workflow would start: that one needs the chunk, not the one that holds.
