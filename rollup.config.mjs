@@ -7,9 +7,9 @@
 //   dist/chunks/actions.js   webhook and app request builders, the Code step runner (ESM, minified) from
 //                            runtime/actions/entry.ts
 //   dist/chunks/renderer.js  promotion renderer (ESM, minified) from runtime/renderer/entry.ts
-//   dist/chunks/promotions.js, time.js, variants.js, goals.js, segments.js, channel.js, commerce.js  the features a bundle
-//                            may not use (ESM, minified) from runtime/features/<name>.ts, imported at start when
-//                            the bundle's `needs` lists them
+//   dist/chunks/promotions.js, time.js, variants.js, goals.js, segments.js, channel.js, commerce.js, enrollment.js
+//                            the features a bundle may not use (ESM, minified) from runtime/features/<name>.ts,
+//                            imported at start when the bundle's `needs` lists them
 //   Each chunk is built only once its entry exists. The runtime fetches chunks on first need with import(),
 //   from a URL relative to its own script, so they are ES modules and not IIFEs (docs/runtime.md says when).
 //   dist/esm/index.js        the pure model for npm users (ESM, readable) from src/index.ts
@@ -75,6 +75,7 @@ const CHUNK_ENTRIES = {
   segments: 'runtime/features/segments.ts',
   channel: 'runtime/features/channel.ts',
   commerce: 'runtime/features/commerce.ts',
+  enrollment: 'runtime/features/enrollment.ts',
 };
 const CHUNKS = Object.keys(CHUNK_ENTRIES);
 

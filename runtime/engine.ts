@@ -11,6 +11,7 @@ import { check } from '../src/conditions/run.js';
 import type * as ActionsChunk from './actions/entry.js';
 import type * as ChannelChunk from './features/channel.js';
 import type * as CommerceChunk from './features/commerce.js';
+import type * as EnrollmentChunk from './features/enrollment.js';
 import type * as GoalsChunk from './features/goals.js';
 import type * as PromotionsChunk from './features/promotions.js';
 import type * as SegmentsChunk from './features/segments.js';
@@ -32,6 +33,7 @@ export interface Features {
   commerce?: typeof CommerceChunk;
   time?: typeof TimeChunk;
   variants?: typeof VariantsChunk;
+  enrollment?: typeof EnrollmentChunk;
 }
 
 export interface EngineDeps {
@@ -102,7 +104,7 @@ export function createEngine(d: EngineDeps) {
       return cur && fn(cur, s);
     });
   // What the chunks that run parts of the executor share of its state.
-  const h = { d, bundle, wfs, st, find, nodeOf, patch, run, move, fail, failed, schedule, dispatch, lacks, test };
+  const h = { d, bundle, wfs, st, find, nodeOf, patch, run, move, fail, failed, schedule, dispatch, lacks, test, enroll };
   // Promotion steps and the governor, when the bundle has promotions.
   const P = F.promotions?.createPromotions(h);
   // Conversion goals, when a workflow has one: an event credits the step that last touched the visitor.
@@ -208,12 +210,8 @@ export function createEngine(d: EngineDeps) {
       case 'segment':
         await segment(node.segment, node.action == 'add');
         return 'next';
-      case 'enroll': {
-        const by = [...(c.by ?? []), c.wf];
-        if (by.includes(node.workflow)) d.log(`${c.wf}: loop into ${node.workflow} refused`);
-        else await enroll(node.workflow, by);
-        return 'next';
-      }
+      case 'enroll':
+        return F.enrollment!.step(h, c, node);
       case 'split':
         return F.variants!.split(h, c, node);
       case 'webhook':
@@ -336,9 +334,9 @@ export function createEngine(d: EngineDeps) {
     return r && (re.mode == 'never' || (re.mode == 'session' && r.session == s.session.id) || (re.mode == 'page' && r.page == d.page()) || (re.mode == 'cooldown' && now - r.at < re.days * DAY)) && re.mode;
   }
 
-  /** Why an automatic workflow may not start now, or '' when it may. */
-  /** `holding`: the enrollments that may suppress it (the visitor is in none of `w`'s: a page view skips those). */
-  function why(w: CompiledWorkflow, s: VisitorState, now: number, holding: Cursor[]): string {
+  /** Why an automatic workflow may not start now; nothing ('' or undefined) when it may. */
+  /** `starts`: the workflows this page view starts before `w` (the visitor is in none of `w`'s: a page view skips those). */
+  function why(w: CompiledWorkflow, s: VisitorState, now: number, starts: Cursor[]): string | undefined {
     const when = w.settings?.schedule;
     if (when) {
       // A hand-made bundle may schedule a workflow without listing `time`: that workflow stops, not the page view.
@@ -347,11 +345,9 @@ export function createEngine(d: EngineDeps) {
     }
     const re = done(w, s, now);
     if (re) return `re-enrollment (${re})`;
-    for (const c of holding) {
-      const sup = wfs.get(c.wf)?.settings?.suppress;
-      if (sup == 'all' || (Array.isArray(sup) && sup.includes(w.id))) return `suppressed by ${c.wf}`;
-    }
-    return '';
+    // A workflow another one may hold off needs the enrollment chunk, which reads suppression (src/compile/needs.ts):
+    // without it here, no other workflow holds this one off. (A hand-made bundle must list it as the compiler does.)
+    return F.enrollment?.suppressed(h, starts, w.id);
   }
 
   /**
@@ -367,9 +363,6 @@ export function createEngine(d: EngineDeps) {
     // Start steps that only test state are evaluated here, in priority order, without touching storage
     // for workflows the visitor does not enter.
     const starts: Cursor[] = [];
-    // Workflows starting on this page view may suppress others too (higher priority ones are considered first), when
-    // they enroll at once: a gate that only tests state and passed, or a start that is no gate.
-    const holding = s.cursors.filter((c) => c.in);
     const href = String(ctx.page?.url).toLowerCase();
     for (const w of wfs.values()) {
       if (w.settings?.enrollment == 'manual' || disabled.has(w.id) || s.cursors.some((c) => c.wf == w.id)) continue;
@@ -377,14 +370,13 @@ export function createEngine(d: EngineDeps) {
       const gate = start.kind == 'if' && !start.triggers?.length;
       const no =
         (w.url && !href.includes(w.url) && 'not this page') ||
-        why(w, s, now, holding) ||
+        why(w, s, now, starts) ||
         (gate && !start.next?.else && !test(start.conditions, undefined, ctx) && `${w.start} not met`);
       if (no) {
         d.log(() => `${w.id}: not started: ${no}`);
         continue;
       }
       const c = cursor(w);
-      if (gate || c.in) holding.push(c);
       starts.push(c);
     }
     const fresh = await begin(starts, 1);

@@ -112,8 +112,11 @@ function build(files: readonly SourceFile[], warnings: Problem[]): CompileResult
     if (settings?.goal?.where) conditionRefs(settings.goal.where, used);
     const start = wf.nodes.find((n) => n.id === wf.start);
     const url = start?.kind === 'if' && !start.triggers?.length ? urlPrefilter(start.conditions) : undefined;
-    const w: CompiledWorkflow = { id: wf.id, name: wf.name, version: wf.version ?? 0, ...(settings ? { settings } : {}), start: wf.start, nodes, ...(url ? { url } : {}) };
-    const needs = workflowNeeds(w);
+    return { id: wf.id, name: wf.name, version: wf.version ?? 0, ...(settings ? { settings } : {}), start: wf.start, nodes, ...(url ? { url } : {}) };
+  });
+  // Once every workflow is compiled: whether one needs a feature may depend on the others' settings (suppression).
+  const withNeeds = compiled.map((w) => {
+    const needs = workflowNeeds(w, compiled);
     return needs.length ? { ...w, needs } : w;
   });
   if (problems.length) return { ok: false, problems: [...warnings, ...problems] };
@@ -148,8 +151,8 @@ function build(files: readonly SourceFile[], warnings: Problem[]): CompileResult
       webhookHosts: [...hosts].sort(),
       promotionCooldownSeconds: site.promotionCooldownSeconds ?? DEFAULTS.promotionCooldownSeconds,
     },
-    needs: union([...compiled.map((w) => w.needs ?? []), ...Object.values(shipped).map((s) => s.needs ?? [])]),
-    workflows: compiled,
+    needs: union([...withNeeds.map((w) => w.needs ?? []), ...Object.values(shipped).map((s) => s.needs ?? [])]),
+    workflows: withNeeds,
     promotions: pick(promotions, used.promotions, ({ id: _id, revision: _r, name: _n, ...rest }) => rest),
     segments: shipped,
     apps: pick(apps, used.apps, (a) => ({ provider: a.provider, settings: a.settings })),

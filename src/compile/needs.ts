@@ -19,13 +19,20 @@ export const readsChannel = (c: LoweredCondition | undefined): boolean => anyRul
 /** Does a lowered condition read the visitor's cart (kept by the `commerce` chunk)? */
 export const readsCart = (c: LoweredCondition | undefined): boolean => anyRule(c, (r) => String(r[1]).startsWith('visitor.cart'));
 
-export function workflowNeeds(w: CompiledWorkflow): Feature[] {
+/**
+ * The features of workflow `w` of a bundle whose workflows are `all`: suppression is read when a workflow another one
+ * may hold off would start, so that workflow (not the one that suppresses) needs the `enrollment` chunk.
+ */
+export function workflowNeeds(w: CompiledWorkflow, all: readonly CompiledWorkflow[]): Feature[] {
   const used = new Set<Feature>();
+  const held = w.settings?.enrollment != 'manual' && all.some(({ id, settings }) => id != w.id && (settings?.suppress == 'all' || settings?.suppress?.includes(w.id)));
+  if (held) used.add('enrollment');
   const conditions = [w.settings?.goal?.where];
   for (const n of Object.values(w.nodes)) {
     if (n.kind == 'promotion') used.add('promotions');
     else if (n.kind == 'split') used.add('variants');
     else if (n.kind == 'delay' && n.mode == 'time_of_day') used.add('time');
+    else if (n.kind == 'enroll') used.add('enrollment');
     else if (n.kind == 'if') {
       conditions.push(n.conditions, ...(n.triggers ?? []).map((t) => t.where));
       if (n.triggers?.some((t) => t.on == 'commerce')) used.add('commerce');

@@ -26,9 +26,10 @@ export const COMPILED_VERSION = 4;
 /**
  * What a bundle may use that the script-tag core leaves to a lazy chunk of the same name (docs/runtime.md, "Lazy
  * chunks"): `promotions` the promotion executor and its governor, `time` delays until a time of day, schedules and
- * the condition readers of dates, times and zones, `variants` Multivariate Test assignment, `goals` crediting conversion goals, `segments` following the rules of rule segments, `channel` classifying the session's marketing channel.
+ * the condition readers of dates, times and zones, `variants` Multivariate Test assignment, `goals` crediting conversion goals, `segments` following the rules of rule segments, `channel` classifying the session's marketing channel, `commerce` the visitor's cart and commerce triggers,
+ * `enrollment` the Enroll step and suppression.
  */
-export const FEATURES = ['promotions', 'time', 'variants', 'goals', 'segments', 'channel', 'commerce'] as const;
+export const FEATURES = ['promotions', 'time', 'variants', 'goals', 'segments', 'channel', 'commerce', 'enrollment'] as const;
 export type Feature = (typeof FEATURES)[number];
 
 /** What fires a trigger, without its `where` filter: all the sensors and the index need. */

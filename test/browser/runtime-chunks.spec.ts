@@ -293,6 +293,55 @@ test('channel chunk: one that fails to load disables only the workflows that rea
   expect(await api(page, (w) => w.segments.list())).toEqual(['plain']);
 });
 
+/** `holder` holds `held` off while the visitor is in it; `enrolls` enrolls the visitor into the manual `target`. */
+const enrolling = () => {
+  const tagThenHold = (id: string, settings: Record<string, unknown>) =>
+    workflow(id, [{ id: 'tag', kind: 'segment', segment: id, action: 'add' }, { id: 'wait', kind: 'delay', mode: 'next_visit' }], [['tag', 'next', 'wait']], settings);
+  return {
+    workflows: [
+      tagThenHold('holder', { priority: 90, suppress: ['held'] }),
+      tagThenHold('held', { priority: 10 }),
+      workflow('enrolls', [{ id: 'go', kind: 'enroll', workflow: 'target' }], [], { priority: 50 }),
+      workflow('target', [{ id: 'tag', kind: 'segment', segment: 'target', action: 'add' }], [], { enrollment: 'manual' }),
+    ],
+    segments: manual('holder', 'held', 'target'),
+  };
+};
+
+test('enrollment chunk: fetched at start only for a bundle with an Enroll step or suppression, which it then runs', async ({ page }) => {
+  const errors = pageErrors(page);
+  const chunks = chunksOf(page);
+  const bundle = compile(enrolling());
+  expect(bundle.needs).toEqual(['enrollment']);
+  await serveBundle(page, bundle);
+  await recordEvents(page);
+  await page.goto('/test/runtime.html');
+  await ready(page);
+  await expectSegment(page, 'target');
+  expect(chunks).toEqual(['enrollment']);
+  expect((await events(page, 'enrolled')).map((e) => e.workflow)).toEqual(['holder', 'enrolls', 'target']);
+  expect(await api(page, (w) => w.segments.list())).toEqual(['holder', 'target']);
+  expect(await events(page, 'error')).toEqual([]);
+  expect(errors).toEqual([]);
+});
+
+test('enrollment chunk: one that fails to load disables only the workflows that need it', async ({ page }) => {
+  const chunks = chunksOf(page);
+  await page.route('**/chunks/enrollment.js*', (route) => route.fulfill({ status: 503, body: '' }));
+  await serveBundle(page, compile(enrolling()));
+  await recordEvents(page);
+  await page.goto('/test/runtime.html');
+  await ready(page);
+  await expectSegment(page, 'holder');
+  expect(chunks).toEqual(['enrollment']);
+  const errors = (await events(page, 'error')).map((e) => [e.workflow, e.message]);
+  expect(errors).toContainEqual(['held', 'needs the enrollment chunk, which did not load']);
+  expect(errors).toContainEqual(['enrolls', 'needs the enrollment chunk, which did not load']);
+  expect(errors).toContainEqual([undefined, expect.stringMatching(/chunks\/enrollment\.js/)]);
+  expect((await events(page, 'enrolled')).map((e) => e.workflow)).toEqual(['holder']);
+  expect(await api(page, (w) => w.segments.list())).toEqual(['holder']);
+});
+
 test('exit intent: the sensors chunk is fetched when the step starts waiting, once, and the trigger fires', async ({ page }) => {
   const errors = pageErrors(page);
   const chunks = chunksOf(page);

@@ -125,6 +125,29 @@ describe('bundle.needs', () => {
       expect(needsOf(gate({ field, op: 'contains', value: 'mail' } as Condition)).needs, field).toEqual([]);
   });
 
+  it('lists enrollment for an Enroll step, on that workflow alone, and not for a re-enrollment setting', () => {
+    const other = plain(tag, { id: 'wf_other' });
+    const enrolls = plain({ id: 'into', kind: 'enroll', workflow: 'wf_other' });
+    const bundle = compiled(documentWith({ workflows: [enrolls, other] }));
+    expect(bundle.needs).toEqual(['enrollment']);
+    expect(Object.fromEntries(bundle.workflows.map((w) => [w.id, w.needs]))).toEqual({ wf_plain: ['enrollment'], wf_other: undefined });
+    // Most workflows set one: re-enrollment stays in the core.
+    for (const reenroll of [{ mode: 'never' }, { mode: 'page' }, { mode: 'cooldown', days: 3 }] as const)
+      expect(needsOf(plain(tag, { settings: { reenroll } })).needs, reenroll.mode).toEqual([]);
+  });
+
+  // Suppression is checked when a held-off workflow would start: that one needs the chunk, not the one that holds.
+  it('lists enrollment on the workflows another one suppresses, and on no other', () => {
+    const needs = (...ws: Workflow[]) => Object.fromEntries(compiled(documentWith({ workflows: ws })).workflows.map((w) => [w.id, w.needs]));
+    const [a, b, c] = ['wf_a', 'wf_b', 'wf_c'].map((id) => plain(tag, { id }));
+    const listing = plain(tag, { id: 'wf_hold', settings: { suppress: ['wf_b'] } });
+    expect(needs(listing, a!, b!)).toEqual({ wf_hold: undefined, wf_a: undefined, wf_b: ['enrollment'] });
+    const all = plain(tag, { id: 'wf_hold', settings: { suppress: 'all' } });
+    const manual = plain(tag, { id: 'wf_manual', settings: { enrollment: 'manual' } });
+    expect(needs(all, a!, c!, manual)).toEqual({ wf_hold: undefined, wf_a: ['enrollment'], wf_c: ['enrollment'], wf_manual: undefined });
+    expect(compiled(documentWith({ workflows: [plain(tag, { id: 'wf_hold', settings: { suppress: 'none' } }), a!] })).needs).toEqual([]);
+  });
+
   it('is the union of its workflows, in a fixed order, each workflow listing its own', () => {
     const split: WorkflowNode = { id: 'split', kind: 'split', variants: [{ id: 'a', weight: 50 }, { id: 'b', weight: 50 }] };
     const bundle = compiled(documentWith({ workflows: [plain(split, { id: 'wf_b' }), workflow({ settings: { schedule: { days: ['mon'] } } })] }));

@@ -8,6 +8,7 @@ import type { Fire, PromotionOutcome, PublicEvent, ShowRequest, Store, VisitorSt
 import { freshState } from '../../runtime/store.js';
 import * as channel from '../../runtime/features/channel.js';
 import * as commerce from '../../runtime/features/commerce.js';
+import * as enrollment from '../../runtime/features/enrollment.js';
 import * as goals from '../../runtime/features/goals.js';
 import * as promotions from '../../runtime/features/promotions.js';
 import * as segments from '../../runtime/features/segments.js';
@@ -155,7 +156,7 @@ export function harness(doc: AuthoringDocument, opts: { store?: ReturnType<typeo
     prepare: async () => actions,
     log: () => {},
     // Every feature, as a page whose chunks all loaded.
-    features: { promotions, time, variants, goals, segments, channel, commerce },
+    features: { promotions, time, variants, goals, segments, channel, commerce, enrollment },
   };
   const engine = createEngine(deps);
   const settle = async () => {

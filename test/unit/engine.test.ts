@@ -620,6 +620,36 @@ describe('hand-made and damaged bundles', () => {
     expect(h.store.state.runs.a).toBeUndefined();
   });
 
+  it('without the enrollment chunk, only the workflows that need it are left out', async () => {
+    const tag: WorkflowNode = { id: 'tag', kind: 'segment', segment: 'leads', action: 'add' };
+    const hold: WorkflowNode = { id: 'hold', kind: 'delay', mode: 'next_visit' };
+    const d = doc([
+      wf('holder', [hold], [], { settings: { priority: 90, suppress: ['held'] } }),
+      wf('held', [tag], [], { settings: { priority: 80 } }),
+      wf('enrolls', [{ id: 'go', kind: 'enroll', workflow: 'free' }], [], { settings: { priority: 70 } }),
+      wf('free', [tag], [], { settings: { priority: 50 } }),
+    ]);
+    const h = harness(d);
+    expect(Object.fromEntries(h.deps.bundle.workflows.map((w) => [w.id, w.needs]))).toMatchObject({ holder: undefined, held: ['enrollment'], enrolls: ['enrollment'], free: undefined });
+    const { enrollment: _e, ...features } = h.deps.features!;
+    h.events.length = 0;
+    const e = createEngine({ ...h.deps, features });
+    expect(h.events.map((x) => [x.workflow, x.message])).toEqual(['held', 'enrolls'].map((id) => [id, 'needs the enrollment chunk, which did not load']));
+    await e.pageView();
+    await h.settle();
+    expect(h.events.filter((x) => x.name == 'enrolled').map((x) => x.workflow)).toEqual(['holder', 'free']);
+    // A hand-made bundle whose needs leave the chunk out: an Enroll step stops its workflow alone, and suppression
+    // is not read (such a bundle must list the chunk where the compiler would).
+    const bundle = structuredClone(h.deps.bundle);
+    for (const w of bundle.workflows) delete w.needs;
+    bundle.needs = [];
+    const h2 = harness(d);
+    await createEngine({ ...h2.deps, bundle, features }).pageView();
+    await h2.settle();
+    expect(h2.events.filter((x) => x.name == 'enrolled').map((x) => x.workflow)).toEqual(['holder', 'held', 'enrolls', 'free']);
+    expect(h2.events.filter((x) => x.name == 'error').map((x) => x.workflow)).toEqual(['enrolls']);
+  });
+
   it('a bundle of workflows alone (no index, promotions, segments or site) runs what it can', async () => {
     const h = harness(doc([tagOnly('a'), wf('b', [{ id: 'show', kind: 'promotion', promotion: 'p1' }], [])]));
     const { workflows, format, version } = h.deps.bundle;

@@ -114,7 +114,7 @@ describe('runtime loader', () => {
     api.on('error', (e) => errors.push(`${e.workflow ?? ''}: ${e.message}`));
     await api.ready;
     // No chunk is served here: each import fails, and a workflow of an old bundle may need any of them.
-    expect(errors).toHaveLength(8);
+    expect(errors).toHaveLength(9);
     expect(errors).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/^: .*\/nowhere\/promotions\.js/),
@@ -123,6 +123,8 @@ describe('runtime loader', () => {
         expect.stringMatching(/^: .*\/nowhere\/goals\.js/),
         expect.stringMatching(/^: .*\/nowhere\/segments\.js/),
         expect.stringMatching(/^: .*\/nowhere\/channel\.js/),
+        expect.stringMatching(/^: .*\/nowhere\/commerce\.js/),
+        expect.stringMatching(/^: .*\/nowhere\/enrollment\.js/),
         'a: needs the promotions chunk, which did not load',
       ]),
     );
