@@ -235,12 +235,10 @@ export function start(options: StartOptions = {}): WorkflowsApi {
     let pageId: string;
     let pageStart = Date.now();
     const device = deviceOf(navigator.userAgent, innerWidth);
-    // Reading the zone loads the browser's time-zone data (~25 ms in a fresh page): only when a condition asks.
     let tz: string | undefined;
+    const zone = () => (tz ??= safe(() => Intl.DateTimeFormat().resolvedOptions().timeZone) ?? 'UTC');
     const context = (event?: { name: string; props?: Record<string, unknown> }): EvalContext =>
-      Object.defineProperty(contextOf(s.state, { url: location.href, referrer: document.referrer, title: document.title }, Date.now(), device, '', event, features.channel?.channelOf), 'timezone', {
-        get: () => (tz ??= safe(() => Intl.DateTimeFormat().resolvedOptions().timeZone) ?? 'UTC'),
-      });
+      contextOf(s.state, { url: location.href, referrer: document.referrer, title: document.title }, Date.now(), device, zone, event, features.channel?.channelOf);
     const actions = lazy<typeof Actions>('actions');
     const sensors = lazy<typeof Sensors>('sensors');
     // Time on page and site count from these, not from the sensors chunk's arrival.
