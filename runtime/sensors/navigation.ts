@@ -8,17 +8,14 @@ import { patch, safe, type Err } from './listen.js';
 export function watchNavigation(onRoute: (url: string) => void, err: Err): void {
   let u = location.href;
   const c = safe(() => u != location.href && onRoute((u = location.href)), err);
-  // Listeners of their own (nothing else in the core listens to these events), a function for each, as a shared
-  // listener would be.
-  const on = (t: EventTarget, k: string) => t.addEventListener(k, () => c());
+  // Listeners of their own: nothing else in the core listens to these events.
   try {
     const n = (window as any).navigation;
-    if (n) return on(n, 'navigatesuccess');
-    on(window, 'popstate');
-    on(window, 'hashchange');
+    if (n) return n.addEventListener('navigatesuccess', c);
+    window.addEventListener('popstate', c);
+    window.addEventListener('hashchange', c);
     try {
-      patch(history, 'pushState', c, () => {});
-      patch(history, 'replaceState', c, () => {});
+      for (const k of ['pushState', 'replaceState']) patch(history, k, c, () => {});
     } catch {
       // A frozen history cannot be patched: poll instead.
       setInterval(c, 1e3);
