@@ -184,12 +184,8 @@ export function start(options: StartOptions = {}): WorkflowsApi {
       ...FEATURES.filter((f) => !Array.isArray(bundle.needs) || bundle.needs.includes(f)).map((f) => lazy(f)().then((m: any) => (features[f] = m), (e) => failed.push(e))),
     ]);
     store = s;
-    // The outbox, and batching for the collector when there is one: created when first needed.
-    const delivery = lazy('outbox', (m: typeof OutboxChunk) => {
-      const outbox = m.createOutbox(s);
-      outbox.resume();
-      return { outbox, collector: collector ? m.createCollector({ url: collector, outbox, store: s, onError: report }) : undefined };
-    });
+    // The outbox, and batching for the collector when there is one: started when first needed.
+    const delivery = lazy('outbox', (m: typeof OutboxChunk) => m.startDelivery(s, collector, report));
     // Released events wait here for the collector's chunk (the newest 500). One import at a time: a failed one
     // is reported once, and the next event tries again; the report itself, an event too, does not.
     const queue: PublicEvent[] = [];
