@@ -97,8 +97,9 @@ export function start(options: StartOptions = {}): WorkflowsApi {
   const listeners = new Map<string, Set<Listener>>();
   let engine: Engine | undefined;
   let store: Store | undefined;
-  let onPage = async () => {};
-  let onConsent = async (_granted: boolean) => {};
+  // Set by load(): the calls that use them wait for it.
+  let onPage: () => Promise<void>;
+  let onConsent: (granted: boolean) => Promise<void>;
   let emit: (name: PublicEventName, fields: Partial<PublicEvent>) => void = () => {};
   // Code handlers registered before or after the actions chunk (which runs them) arrives.
   const registry = createRegistry();
