@@ -260,12 +260,12 @@ export function start(options: StartOptions = {}): WorkflowsApi {
       // A failed import is reported; the next trigger armed tries again.
       watch: (t, fire) => {
         const since = Date.now();
-        let off: (() => void) | undefined;
-        let live = 1;
-        sensors().then((m) => void (live && (off = m.watch(t, fire, host, report, since))), report);
+        // 0 once unwatched: a watcher that has not started by then never does.
+        let off: (() => void) | 0 | undefined;
+        sensors().then((m) => void (off ??= m.watch(t, fire, host, report, since)), report);
         return () => {
-          live = 0;
-          off?.();
+          off && off();
+          off = 0;
         };
       },
       renderer: lazy('renderer', (m: { createRenderer(): PromotionRenderer }) => m.createRenderer()),
