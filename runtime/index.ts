@@ -97,8 +97,9 @@ export function start(options: StartOptions = {}): WorkflowsApi {
   const listeners = new Map<string, Set<Listener>>();
   let engine: Engine | undefined;
   let store: Store | undefined;
-  let onPage = async () => {};
-  let onConsent = async (_granted: boolean) => {};
+  // Set by load(): the calls that use them wait for it.
+  let onPage: () => Promise<void>;
+  let onConsent: (granted: boolean) => Promise<void>;
   let emit: (name: PublicEventName, fields: Partial<PublicEvent>) => void = () => {};
   // Code handlers registered before or after the actions chunk (which runs them) arrives.
   const registry = createRegistry();
@@ -184,12 +185,8 @@ export function start(options: StartOptions = {}): WorkflowsApi {
       ...FEATURES.filter((f) => !Array.isArray(bundle.needs) || bundle.needs.includes(f)).map((f) => lazy(f)().then((m: any) => (features[f] = m), (e) => failed.push(e))),
     ]);
     store = s;
-    // The outbox, and batching for the collector when there is one: created when first needed.
-    const delivery = lazy('outbox', (m: typeof OutboxChunk) => {
-      const outbox = m.createOutbox(s);
-      outbox.resume();
-      return { outbox, collector: collector ? m.createCollector({ url: collector, outbox, store: s, onError: report }) : undefined };
-    });
+    // The outbox, and batching for the collector when there is one: started when first needed.
+    const delivery = lazy('outbox', (m: typeof OutboxChunk) => m.startDelivery(s, collector, report));
     // Released events wait here for the collector's chunk (the newest 500). One import at a time: a failed one
     // is reported once, and the next event tries again; the report itself, an event too, does not.
     const queue: PublicEvent[] = [];
@@ -235,12 +232,10 @@ export function start(options: StartOptions = {}): WorkflowsApi {
     let pageId: string;
     let pageStart = Date.now();
     const device = deviceOf(navigator.userAgent, innerWidth);
-    // Reading the zone loads the browser's time-zone data (~25 ms in a fresh page): only when a condition asks.
     let tz: string | undefined;
+    const zone = () => (tz ??= safe(() => Intl.DateTimeFormat().resolvedOptions().timeZone) ?? 'UTC');
     const context = (event?: { name: string; props?: Record<string, unknown> }): EvalContext =>
-      Object.defineProperty(contextOf(s.state, { url: location.href, referrer: document.referrer, title: document.title }, Date.now(), device, '', event, features.channel?.channelOf), 'timezone', {
-        get: () => (tz ??= safe(() => Intl.DateTimeFormat().resolvedOptions().timeZone) ?? 'UTC'),
-      });
+      contextOf(s.state, { url: location.href, referrer: document.referrer, title: document.title }, Date.now(), device, zone, event, features.channel?.channelOf);
     const actions = lazy<typeof Actions>('actions');
     const sensors = lazy<typeof Sensors>('sensors');
     // Time on page and site count from these, not from the sensors chunk's arrival.
@@ -265,12 +260,12 @@ export function start(options: StartOptions = {}): WorkflowsApi {
       // A failed import is reported; the next trigger armed tries again.
       watch: (t, fire) => {
         const since = Date.now();
-        let off: (() => void) | undefined;
-        let live = 1;
-        sensors().then((m) => void (live && (off = m.watch(t, fire, host, report, since))), report);
+        // 0 once unwatched: a watcher that has not started by then never does.
+        let off: (() => void) | 0 | undefined;
+        sensors().then((m) => void (off ??= m.watch(t, fire, host, report, since)), report);
         return () => {
-          live = 0;
-          off?.();
+          off && off();
+          off = 0;
         };
       },
       renderer: lazy('renderer', (m: { createRenderer(): PromotionRenderer }) => m.createRenderer()),

@@ -3,6 +3,7 @@
  * `state.outbox` before its first attempt and removed once it settles, so a navigation or a crash never loses
  * it: `resume()` on the next page load retries what is left. A key in `state.done` is never sent again.
  */
+import { createCollector } from './collector.js';
 import type { OutboxItem, Store } from './types.js';
 
 /** What to send: `ttl` (ms, default 24 h) bounds the retries; `delay` (ms) holds the first attempt back. */
@@ -124,4 +125,14 @@ export function createOutbox(store: Store, o: OutboxOptions = {}): Outbox {
 }
 
 // The outbox chunk (`dist/chunks/outbox.js`) is built from this file; collector batching, its main client, rides along.
-export { createCollector } from './collector.js';
+export { createCollector };
+
+/**
+ * What the script tag starts when it first needs the chunk: the outbox, resuming what earlier pages left, and
+ * batching for the collector at `url`, when there is one.
+ */
+export function startDelivery(store: Store, url: string | null | undefined, onError: (e: unknown) => void) {
+  const outbox = createOutbox(store);
+  outbox.resume();
+  return { outbox, collector: url ? createCollector({ url, outbox, store, onError }) : undefined };
+}

@@ -102,9 +102,8 @@ export async function openStore({ persist: on, log, name = 'visitor', leaseMs = 
   /** Serial writes (changes do not wait for them; `flush` does). */
   let writes: Promise<void> = Promise.resolve();
   let due: ReturnType<typeof setTimeout> | 0 = 0;
+  /** The lease's idle end: `leaseMs` after this tab last changed the state (or took the lease). */
   let idle: ReturnType<typeof setTimeout> | undefined;
-  /** When this tab last changed the state (or took the lease). */
-  let last = 0;
   /** Lets go of the write lease; set while this tab holds it. */
   let held: (() => void) | undefined;
   /** No lease to be had (no Web Locks, or refused as in an opaque origin): each change reads and writes. */
@@ -233,18 +232,16 @@ export async function openStore({ persist: on, log, name = 'visitor', leaseMs = 
       if (!held) continue;
       listen(1, 'pagehide', leave);
       listen(1, 'visibilitychange', hide);
-      last = Date.now();
-      idle = setTimeout(lapse, leaseMs);
+      lapse();
       adopt(await read());
     }
     if (!held && shared()) adopt(await read());
   };
 
-  /** The lease's idle end: `leaseMs` after the last change (one timer, moved on when it finds a later change). */
+  /** (Re)starts the lease's idle end. */
   const lapse = () => {
-    const wait = last + leaseMs - Date.now();
-    if (wait > 0) idle = setTimeout(lapse, wait);
-    else void release();
+    clearTimeout(idle);
+    idle = setTimeout(release, leaseMs);
   };
 
   /** Lets go of the lease once storage has everything (another tab asked, the tab went idle, the page hides). */
@@ -319,7 +316,7 @@ export async function openStore({ persist: on, log, name = 'visitor', leaseMs = 
       // Changes within writeMs go out in one write: a burst of events costs one. Effects do not wait for the
       // timer (the executor flushes first), and hiding the page writes at once.
       due ||= setTimeout(write, writeMs);
-      last = Date.now();
+      lapse();
     } else await write();
     for (const [job, r] of out) job[1](r);
   };

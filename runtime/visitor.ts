@@ -66,20 +66,25 @@ export const deviceOf = (ua: string, width: number, mobile?: boolean, touch = 0)
           : 'tablet'
         : 'desktop';
 
-/** The condition context for the current page (and event) from the visitor state. */
+/**
+ * The condition context for the current page (and event) from the visitor state. `tz` gives the visitor's time zone
+ * when a condition reads it: in the browser, reading it loads the time-zone data (~25 ms in a fresh page).
+ */
 export function contextOf(
   s: VisitorState,
   page: { url: string; referrer?: string; title?: string },
   now: number,
   device: string,
-  tz: string,
+  tz: () => string,
   event?: { name: string; props?: Record<string, unknown> },
   channelOf?: (url: string, referrer: string) => string,
 ): EvalContext {
   const x = s.session;
   return {
     now,
-    timezone: tz,
+    get timezone() {
+      return tz();
+    },
     page,
     visitor: {
       id: s.id,

@@ -1,24 +1,26 @@
-/** SPA route changes: the Navigation API when present, else patched history methods, popstate and hashchange. */
-import { group, patch, safe, type Err } from './listen.js';
+/**
+ * SPA route changes: the Navigation API when present, else patched history methods, popstate and hashchange. The
+ * core watches for the page's whole life (a reset keeps it), so the watcher has no undo: it never throws into the
+ * page, and what fails to attach is reported.
+ */
+import { patch, safe, type Err } from './listen.js';
 
-export function watchNavigation(onRoute: (url: string) => void, err: Err): () => void {
+export function watchNavigation(onRoute: (url: string) => void, err: Err): void {
   let u = location.href;
   const c = safe(() => u != location.href && onRoute((u = location.href)), err);
-  return group(err, (off) => {
-    // Listeners of their own (nothing else in the core listens to these events), a function for each, as a
-    // shared listener would be.
-    const on = (t: EventTarget, k: string, f = () => c()) => (t.addEventListener(k, f), off(() => t.removeEventListener(k, f)));
+  // Listeners of their own: nothing else in the core listens to these events.
+  try {
     const n = (window as any).navigation;
-    if (n) return on(n, 'navigatesuccess');
-    on(window, 'popstate');
-    on(window, 'hashchange');
+    if (n) return n.addEventListener('navigatesuccess', c);
+    window.addEventListener('popstate', c);
+    window.addEventListener('hashchange', c);
     try {
-      patch(history, 'pushState', c, off);
-      patch(history, 'replaceState', c, off);
+      for (const k of ['pushState', 'replaceState']) patch(history, k, c, () => {});
     } catch {
       // A frozen history cannot be patched: poll instead.
-      const i = setInterval(c, 1e3);
-      off(() => clearInterval(i));
+      setInterval(c, 1e3);
     }
-  });
+  } catch (x) {
+    err(x);
+  }
 }

@@ -96,12 +96,10 @@ describe('no watcher, no listener, no timer', () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
-  it('onPageHide and watchNavigation clean up too', () => {
+  it('onPageHide cleans up too', () => {
     const a = onPageHide(() => {});
-    const b = watchNavigation(() => {}, onError);
-    expect(listeners()).toEqual({ 'window:pagehide': 1, 'document:visibilitychange': 1, 'window:popstate': 1, 'window:hashchange': 1 });
+    expect(listeners()).toEqual({ 'window:pagehide': 1, 'document:visibilitychange': 1 });
     a();
-    b();
     expect(listeners()).toEqual({});
     expect(vi.getTimerCount()).toBe(0);
   });
@@ -240,9 +238,16 @@ describe('page events', () => {
 });
 
 describe('watchNavigation (history patching: happy-dom has no Navigation API)', () => {
+  /** The route watcher stays for the page's life (it has no undo): its two listeners are checked, then not counted. */
+  const routes = (onRoute: (url: string) => void) => {
+    watchNavigation(onRoute, onError);
+    expect(listeners()).toEqual({ 'window:popstate': 1, 'window:hashchange': 1 });
+    live.clear();
+  };
+
   it('reports each actual URL change once', () => {
     const urls: string[] = [];
-    const stop = watchNavigation((u) => urls.push(new URL(u).pathname + new URL(u).search + new URL(u).hash), onError);
+    routes((u) => urls.push(new URL(u).pathname + new URL(u).search + new URL(u).hash));
     history.pushState({}, '', '/a');
     history.pushState({}, '', '/a');
     history.replaceState({}, '', '/a?x=1');
@@ -250,12 +255,10 @@ describe('watchNavigation (history patching: happy-dom has no Navigation API)', 
     location.hash = 'h';
     window.dispatchEvent(new Event('hashchange'));
     window.dispatchEvent(new Event('popstate'));
-    stop();
-    history.pushState({}, '', '/b');
     expect(urls).toEqual(['/a', '/a?x=1', '/a?x=1#h']);
   });
 
-  it("wraps the page's own pushState, keeps its return value and this, and gives it back", () => {
+  it("wraps the page's own pushState, and keeps its return value and this", () => {
     const h = history as any;
     const calls: unknown[] = [];
     const own = function (this: unknown, ...a: unknown[]) {
@@ -265,12 +268,10 @@ describe('watchNavigation (history patching: happy-dom has no Navigation API)', 
     };
     h.pushState = own;
     const urls: string[] = [];
-    const stop = watchNavigation((u) => urls.push(u), onError);
+    routes((u) => urls.push(u));
     expect(history.pushState({}, '', '/own')).toBe('own');
     expect(calls).toEqual([history]);
     expect(urls).toHaveLength(1);
-    stop();
-    expect(h.pushState).toBe(own);
     delete h.pushState;
   });
 
@@ -281,14 +282,11 @@ describe('watchNavigation (history patching: happy-dom has no Navigation API)', 
     Object.defineProperty(History.prototype, 'pushState', { ...desc, writable: false });
     Object.preventExtensions(h);
     const urls: string[] = [];
-    let stop = () => {};
-    expect(() => (stop = watchNavigation((u) => urls.push(u), onError))).not.toThrow();
+    expect(() => routes((u) => urls.push(u))).not.toThrow();
     History.prototype.replaceState.call(history, {}, '', '/polled');
     expect(urls).toEqual([]);
     vi.advanceTimersByTime(1000);
     expect(urls).toHaveLength(1);
-    stop();
-    expect(vi.getTimerCount()).toBe(0);
     Object.defineProperty(History.prototype, 'pushState', desc);
   });
 });

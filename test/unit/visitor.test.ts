@@ -250,7 +250,7 @@ describe('contextOf', () => {
     const page = { url: SITE + '/c?q=1', referrer: 'https://www.google.com/', title: 'C' };
     const now = T0 + 2 * 3600_000;
     const event = { name: 'signup', props: { plan: 'pro' } };
-    expect(contextOf(s, page, now, 'mobile', 'Europe/Paris', event, channelOf)).toEqual({
+    expect(contextOf(s, page, now, 'mobile', () => 'Europe/Paris', event, channelOf)).toEqual({
       now,
       timezone: 'Europe/Paris',
       page,
@@ -279,17 +279,17 @@ describe('contextOf', () => {
   it('classifies the channel only when read, and leaves it unknown without the channel chunk', () => {
     const s = returning();
     const classify = vi.fn(channelOf);
-    const c = contextOf(s, { url: SITE + '/c?q=1' }, T0, 'desktop', 'UTC', undefined, classify);
+    const c = contextOf(s, { url: SITE + '/c?q=1' }, T0, 'desktop', () => 'UTC', undefined, classify);
     expect(classify).not.toHaveBeenCalled();
     expect(c.visitor?.channel).toBe('organic_search');
     expect(classify).toHaveBeenCalledWith(SITE + '/c?q=1', 'https://www.google.com/');
-    expect(contextOf(s, { url: SITE + '/' }, T0, 'desktop', 'UTC').visitor?.channel).toBeUndefined();
+    expect(contextOf(s, { url: SITE + '/' }, T0, 'desktop', () => 'UTC').visitor?.channel).toBeUndefined();
   });
 
   it('a first-session visitor is new and has no last_seen; promotions are always there', () => {
     const s = freshState('v1', T0);
     view(s, '/', T0);
-    const c = contextOf(s, { url: SITE + '/' }, T0, 'desktop', 'UTC', undefined, channelOf);
+    const c = contextOf(s, { url: SITE + '/' }, T0, 'desktop', () => 'UTC', undefined, channelOf);
     expect(c.visitor?.new).toBe(true);
     expect(c.visitor?.last_seen).toBeUndefined();
     expect(c.visitor?.promotions).toEqual({});
@@ -306,7 +306,7 @@ describe('contextOf', () => {
       closed: { session: 0, first_session: 0, all_time: 0 },
       converted: { session: 0, first_session: 0, all_time: 0 },
     };
-    const c = contextOf(s, { url: SITE + '/c?q=1' }, T0 + 2 * 3600_000, 'tablet', 'UTC', { name: 'signup', props: { plan: 'pro' } }, channelOf);
+    const c = contextOf(s, { url: SITE + '/c?q=1' }, T0 + 2 * 3600_000, 'tablet', () => 'UTC', { name: 'signup', props: { plan: 'pro' } }, channelOf);
     const yes = (cond: object) => expect(evaluate(cond as never, c)).toBe(true);
     yes({ field: 'channel', op: 'equals', value: 'organic_search' });
     yes({ field: 'new_visitor', op: 'equals', value: false });
