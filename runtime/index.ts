@@ -231,7 +231,9 @@ export function start(options: StartOptions = {}): WorkflowsApi {
     // Each page view's id, set as it starts (a route change is a new page).
     let pageId: string;
     let pageStart = Date.now();
-    const device = deviceOf(navigator.userAgent, innerWidth);
+    // The screen's short side, not the window: a narrow desktop window is no phone. Touch points tell an iPad (which
+    // asks for desktop sites, so its user agent says Mac) from a Mac.
+    const device = deviceOf(navigator.userAgent, Math.min(screen.width, screen.height), (navigator as any).userAgentData?.mobile, navigator.maxTouchPoints);
     let tz: string | undefined;
     const zone = () => (tz ??= safe(() => Intl.DateTimeFormat().resolvedOptions().timeZone) ?? 'UTC');
     const context = (event?: { name: string; props?: Record<string, unknown> }): EvalContext =>

@@ -57,7 +57,7 @@ export const touch = (s: VisitorState, now: number): boolean => !!alive(s, now) 
 export const deviceOf = (ua: string, width: number, mobile?: boolean, touch = 0): Device =>
   mobile
     ? 'mobile'
-    : /iPad|Tablet|Kindle|Silk|Android(?!.*Mobi)/i.test(ua) || (/Mac/.test(ua) && touch > 1)
+    : /iPad|Tablet|Kindle|Silk|Android(?!.*Mobi)/i.test(ua) || (/Macintosh/.test(ua) && touch > 1)
       ? 'tablet'
       : // A phone UA on a screen whose short side is 600 px or more is a tablet (Android's sw600dp rule).
         /Mobi|iPhone|Android/i.test(ua)

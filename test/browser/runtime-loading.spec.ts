@@ -191,3 +191,33 @@ test('a bundle preloaded with <link rel="preload" as="fetch" crossorigin> is dow
   expect(warnings.filter((m) => /preload/i.test(m.text))).toEqual([]);
   expect(errors).toEqual([]);
 });
+
+test.describe('the device a condition sees', () => {
+  // One workflow per device value: the segment the visitor lands in names the device the runtime classified.
+  const byDevice = compile({
+    workflows: ['desktop', 'mobile', 'tablet'].map((device) =>
+      workflow(`is-${device}`, [{ id: 'gate', kind: 'if', conditions: { field: 'device', op: 'equals', value: device } }, { id: 'tag', kind: 'segment', segment: device, action: 'add' }], [['gate', 'then', 'tag']]),
+    ),
+    segments: ['desktop', 'mobile', 'tablet'].map((id) => ({ id, name: id, kind: 'manual' })),
+  });
+  const MAC = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Safari/605.1.15';
+  const IPHONE = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1';
+  for (const [name, ua, touch, screen, want] of [
+    ['a Mac', MAC, 0, { width: 1440, height: 900 }, 'desktop'],
+    ['an iPad asking for the desktop site (Mac user agent, touch points)', MAC, 5, { width: 820, height: 1180 }, 'tablet'],
+    ['an iPhone', IPHONE, 5, { width: 390, height: 844 }, 'mobile'],
+    ['a desktop browser in a narrow window', MAC, 0, { width: 1440, height: 900 }, 'desktop'],
+  ] as const) {
+    test(`${name}: ${want}`, async ({ browser }) => {
+      const context = await browser.newContext({ userAgent: ua, screen, viewport: name.includes('narrow') ? { width: 380, height: 700 } : screen });
+      const page = await context.newPage();
+      await page.addInitScript((n) => Object.defineProperty(Navigator.prototype, 'maxTouchPoints', { get: () => n }), touch);
+      await serveBundle(page, byDevice);
+      await page.goto('/test/runtime.html');
+      await ready(page);
+      await expectSegment(page, want);
+      expect(await page.evaluate(() => window.workflows!.segments.list())).toEqual([want]);
+      await context.close();
+    });
+  }
+});

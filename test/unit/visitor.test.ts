@@ -206,6 +206,7 @@ describe('deviceOf', () => {
   };
   it.each([
     [UA.iphone, 390, undefined, 0, 'mobile'],
+    [UA.iphone, 390, undefined, 5, 'mobile'], // "like Mac OS X" with touch points is still a phone
     [UA.ipad, 820, undefined, 5, 'tablet'],
     [UA.mac, 1024, undefined, 5, 'tablet'], // iPadOS asks for desktop sites
     [UA.mac, 900, undefined, 0, 'desktop'],
