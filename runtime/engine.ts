@@ -393,7 +393,7 @@ export function createEngine(d: EngineDeps) {
 
   /** Another tab changed the state: arm what now waits here too, drop what is gone. */
   function sync(): void {
-    for (const [id, a] of armed) if (find(id)?.node != a.node) disarm(id);
+    armed.forEach((a, id) => find(id)?.node != a.node && disarm(id));
     for (const c of st().cursors) {
       const node = nodeOf(c) as Node<'if'> | undefined; // only an If/Then has triggers
       if (node?.triggers?.length) arm(c, node);
