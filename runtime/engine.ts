@@ -230,9 +230,8 @@ export function createEngine(d: EngineDeps) {
   function arm(c: Cursor, node: Node<'if'>): void {
     if (armed.get(c.id)?.node == c.node) return;
     disarm(c.id);
-    const off: (() => void)[] = [];
-    armed.set(c.id, { node: c.node, off });
-    for (const t of node.triggers!) if (!EVENTS.includes(t.on)) off.push(d.watch(t, (props) => void fire(c.id, t, props)));
+    // Page triggers are watched; the others arrive as events, through the index.
+    armed.set(c.id, { node: c.node, off: node.triggers!.filter((t) => !EVENTS.includes(t.on)).map((t) => d.watch(t, (props) => void fire(c.id, t, props))) });
     if (node.wait && !c.wake) {
       const wake = d.now() + ms(node.wait);
       void patch(c, (cur) => void (cur.wake = wake), 1).then(schedule);
