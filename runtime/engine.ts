@@ -173,7 +173,7 @@ export function createEngine(d: EngineDeps) {
         if (w && c.ver != w.version) {
           // Republished: the enrollment goes on at the same step when the new version still has it, else ends.
           if (!w.nodes[c.node]) return void (await end(c, 'changed'));
-          await patch(c, (cur) => void (cur.ver = w.version));
+          await patch(c, (cur) => (cur.ver = w.version));
           c.ver = w.version;
         }
         const node = nodeOf(c);
@@ -234,7 +234,7 @@ export function createEngine(d: EngineDeps) {
     armed.set(c.id, { node: c.node, off: node.triggers!.filter((t) => !EVENTS.includes(t.on)).map((t) => d.watch(t, (props) => void fire(c.id, t, props))) });
     if (node.wait && !c.wake) {
       const wake = d.now() + ms(node.wait);
-      void patch(c, (cur) => void (cur.wake = wake), 1).then(schedule);
+      void patch(c, (cur) => (cur.wake = wake), 1).then(schedule);
     }
   }
 
@@ -409,7 +409,7 @@ export function createEngine(d: EngineDeps) {
   async function end(c: Cursor, reason: string): Promise<void> {
     disarm(c.id);
     P?.drop(c.id);
-    await store.mutate((s) => void (s.cursors = s.cursors.filter((x) => x.id != c.id)));
+    await store.mutate((s) => (s.cursors = s.cursors.filter((x) => x.id != c.id)));
     if (c.in) d.emit('exited', { workflow: c.wf, step: c.node, reason });
   }
 

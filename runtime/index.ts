@@ -224,7 +224,7 @@ export function start(options: StartOptions = {}): WorkflowsApi {
       consented = granted;
       if (granted) consentWaiters.splice(0).forEach((go) => go());
       await s.setPersist(consented);
-      await s.mutate((st) => void (st.consent = granted));
+      await s.mutate((st) => (st.consent = granted));
       if (consented) transport.release();
     };
 
@@ -264,7 +264,7 @@ export function start(options: StartOptions = {}): WorkflowsApi {
         const since = Date.now();
         // 0 once unwatched: a watcher that has not started by then never does.
         let off: (() => void) | 0 | undefined;
-        sensors().then((m) => void (off ??= m.watch(t, fire, host, report, since)), report);
+        sensors().then((m) => (off ??= m.watch(t, fire, host, report, since)), report);
         return () => {
           off && off();
           off = 0;
