@@ -134,7 +134,10 @@ export function start(options: StartOptions = {}): WorkflowsApi {
     return () =>
       (p ??= import(/* @vite-ignore */ `${chunks}${name}.js?v=${versions[name] ?? ''}`)
         .then((m) => (init ? init(m) : m))
-        .catch((e) => ((p = undefined), Promise.reject(e))));
+        .catch((e) => {
+          p = undefined;
+          throw e;
+        }));
   };
 
   let tail: Promise<unknown> = Promise.resolve();
