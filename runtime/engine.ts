@@ -173,7 +173,7 @@ export function createEngine(d: EngineDeps) {
         if (w && c.ver != w.version) {
           // Republished: the enrollment goes on at the same step when the new version still has it, else ends.
           if (!w.nodes[c.node]) return void (await end(c, 'changed'));
-          await patch(c, (cur) => void (cur.ver = w.version));
+          await patch(c, (cur) => (cur.ver = w.version));
           c.ver = w.version;
         }
         const node = nodeOf(c);
@@ -230,12 +230,11 @@ export function createEngine(d: EngineDeps) {
   function arm(c: Cursor, node: Node<'if'>): void {
     if (armed.get(c.id)?.node == c.node) return;
     disarm(c.id);
-    const off: (() => void)[] = [];
-    armed.set(c.id, { node: c.node, off });
-    for (const t of node.triggers!) if (!EVENTS.includes(t.on)) off.push(d.watch(t, (props) => void fire(c.id, t, props)));
+    // Page triggers are watched; the others arrive as events, through the index.
+    armed.set(c.id, { node: c.node, off: node.triggers!.filter((t) => !EVENTS.includes(t.on)).map((t) => d.watch(t, (props) => void fire(c.id, t, props))) });
     if (node.wait && !c.wake) {
       const wake = d.now() + ms(node.wait);
-      void patch(c, (cur) => void (cur.wake = wake), 1).then(schedule);
+      void patch(c, (cur) => (cur.wake = wake), 1).then(schedule);
     }
   }
 
@@ -393,7 +392,7 @@ export function createEngine(d: EngineDeps) {
 
   /** Another tab changed the state: arm what now waits here too, drop what is gone. */
   function sync(): void {
-    for (const [id, a] of armed) if (find(id)?.node != a.node) disarm(id);
+    armed.forEach((a, id) => find(id)?.node != a.node && disarm(id));
     for (const c of st().cursors) {
       const node = nodeOf(c) as Node<'if'> | undefined; // only an If/Then has triggers
       if (node?.triggers?.length) arm(c, node);
@@ -410,7 +409,7 @@ export function createEngine(d: EngineDeps) {
   async function end(c: Cursor, reason: string): Promise<void> {
     disarm(c.id);
     P?.drop(c.id);
-    await store.mutate((s) => void (s.cursors = s.cursors.filter((x) => x.id != c.id)));
+    await store.mutate((s) => (s.cursors = s.cursors.filter((x) => x.id != c.id)));
     if (c.in) d.emit('exited', { workflow: c.wf, step: c.node, reason });
   }
 

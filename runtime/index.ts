@@ -134,7 +134,10 @@ export function start(options: StartOptions = {}): WorkflowsApi {
     return () =>
       (p ??= import(/* @vite-ignore */ `${chunks}${name}.js?v=${versions[name] ?? ''}`)
         .then((m) => (init ? init(m) : m))
-        .catch((e) => ((p = undefined), Promise.reject(e))));
+        .catch((e) => {
+          p = undefined;
+          throw e;
+        }));
   };
 
   let tail: Promise<unknown> = Promise.resolve();
@@ -224,7 +227,7 @@ export function start(options: StartOptions = {}): WorkflowsApi {
       consented = granted;
       if (granted) consentWaiters.splice(0).forEach((go) => go());
       await s.setPersist(consented);
-      await s.mutate((st) => void (st.consent = granted));
+      await s.mutate((st) => (st.consent = granted));
       if (consented) transport.release();
     };
 
@@ -264,7 +267,7 @@ export function start(options: StartOptions = {}): WorkflowsApi {
         const since = Date.now();
         // 0 once unwatched: a watcher that has not started by then never does.
         let off: (() => void) | 0 | undefined;
-        sensors().then((m) => void (off ??= m.watch(t, fire, host, report, since)), report);
+        sensors().then((m) => (off ??= m.watch(t, fire, host, report, since)), report);
         return () => {
           off && off();
           off = 0;
