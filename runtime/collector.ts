@@ -50,10 +50,12 @@ export function createCollector(o: CollectorOptions): Collector {
     void store?.mutate((s) => void (s.pending = s.pending?.filter((e) => !ids.includes(e.id)))).catch(() => {});
   };
 
-  // One handler for both: `visibilitychange` (bubbles to window) comes first; `pagehide` covers old Safari.
+  // One handler for both: `visibilitychange` (bubbles to window) comes first; `pagehide` covers old Safari. Also
+  // called when events arrive: a hidden page may be discarded without another event, so what reaches it then (the
+  // events of a background tab, or those that waited for this chunk while the visitor switched tabs) goes at once.
   const hide = () => {
     try {
-      document.hidden && flush(true);
+      return document.hidden && (flush(true), 1);
     } catch (x) {
       o.onError('' + x);
     }
@@ -62,14 +64,14 @@ export function createCollector(o: CollectorOptions): Collector {
   addEventListener('pagehide', hide);
   // Events an earlier page collected but did not hand to the outbox go in the first batch.
   const left = store?.state.pending ?? [];
-  if (left.length) (batch = [...left]), (timer = setTimeout(flush, 5e3));
+  if (left.length) (batch = [...left]), hide() || (timer = setTimeout(flush, 5e3));
 
   return {
     add(events) {
       batch.push(...events);
       // Persist what waits for the batch as it arrives (the store coalesces concurrent writes).
       if (events.length) void store?.mutate((s) => void (s.pending = [...(s.pending ?? []), ...events].slice(-200))).catch(() => {});
-      batch.length > 19 ? flush() : (timer ||= batch.length && setTimeout(flush, 5e3));
+      hide() || (batch.length > 19 ? flush() : (timer ||= batch.length && setTimeout(flush, 5e3)));
     },
     flush,
   };

@@ -88,6 +88,28 @@ describe('collector', () => {
     expect(beacon).toHaveBeenCalledOnce();
   });
 
+  it('beacons at once what arrives while the page is hidden (a background tab, or events that waited for the chunk)', () => {
+    const beacon = vi.fn(() => true);
+    setBeacon(beacon);
+    Object.defineProperty(document, 'hidden', { value: true, configurable: true });
+    try {
+      const { c, send } = setup();
+      const a = ev();
+      c.add([a]);
+      expect(beacon).toHaveBeenCalledWith(COLLECTOR, JSON.stringify({ events: [a] }));
+      expect(send.mock.calls[0]![0]).toMatchObject({ key: 'b_' + a.id, delay: 60_000 });
+      expect(vi.getTimerCount()).toBe(0);
+      // What an earlier page left pending goes the same way when the chunk starts on a hidden page.
+      const left = ev();
+      const store = memoryStore({ ...state(Date.now()), pending: [left] });
+      const late = setup(store);
+      expect(late.batches()).toEqual([[left.id]]);
+      expect(beacon).toHaveBeenCalledTimes(2);
+    } finally {
+      Object.defineProperty(document, 'hidden', { value: false, configurable: true });
+    }
+  });
+
   it('falls back to the outbox (fetch keepalive) when sendBeacon refuses or is missing', () => {
     setBeacon(() => false);
     const { c, send } = setup();
