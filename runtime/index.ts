@@ -6,8 +6,8 @@
  * What only some pages need is a lazy chunk, imported from beside the script on first need (docs/runtime.md):
  * `sensors` when a cursor first waits on a page trigger, `outbox` for a collector, a webhook or app request or
  * requests an earlier page left, `actions` for Webhook, App and Code steps, `renderer` for promotions. The feature
- * chunks the bundle's `needs` lists (`promotions`, `time`, `variants`, `goals`, `segments`, `channel`) are imported
- * at start, before the first page view.
+ * chunks the bundle's `needs` lists (`promotions`, `time`, `variants`, `goals`, `segments`, `channel`, `commerce`,
+ * `enrollment`) are imported at start, before the first page view.
  */
 import { nanoid } from 'nanoid';
 import { COMPILED_FORMAT, COMPILED_VERSION, FEATURES, type CompiledBundle } from '../src/compile/types.js';

@@ -57,10 +57,11 @@ export const touch = (s: VisitorState, now: number): boolean => !!alive(s, now) 
 export const deviceOf = (ua: string, width: number, mobile?: boolean, touch = 0): Device =>
   mobile
     ? 'mobile'
-    : /iPad|Tablet|Kindle|Silk|Android(?!.*Mobi)/i.test(ua) || (/Macintosh/.test(ua) && touch > 1)
+    : /iPad|Tablet|Kindle|Silk|Android(?!.*Mobi)/i.test(ua)
       ? 'tablet'
-      : // A phone UA on a screen whose short side is 600 px or more is a tablet (Android's sw600dp rule).
-        /Mobi|iPhone|Android/i.test(ua)
+      : // A phone UA on a screen whose short side is 600 px or more is a tablet (Android's sw600dp rule). An iPad or
+        // an iPhone asking for desktop sites says Mac, with touch points: its screen tells which it is.
+        /Mobi|iPhone|Android/i.test(ua) || (/Macintosh/.test(ua) && touch > 1)
         ? width < 600
           ? 'mobile'
           : 'tablet'

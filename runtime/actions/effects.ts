@@ -28,11 +28,12 @@ type Node<K extends CompiledNode['kind']> = Extract<CompiledNode, { kind: K }>;
 type Data = Record<string, unknown>;
 const workflowOf = (data: Data) => (data.workflow as { id?: string } | undefined)?.id;
 
+// A hand-made bundle may lack its site settings or apps: no host and no app is allowed then.
 export const webhook = (h: EffectHost, node: Node<'webhook'>, data: Data, key: string) =>
-  send(h, 'webhook', webhookRequest(node, data, h.bundle.site.webhookHosts, key), { workflow: workflowOf(data), url: node.url });
+  send(h, 'webhook', webhookRequest(node, data, h.bundle.site?.webhookHosts ?? [], key), { workflow: workflowOf(data), url: node.url });
 
 export const app = (h: EffectHost, node: Node<'app'>, data: Data, key: string) => {
-  const app = h.bundle.apps[node.app];
+  const app = h.bundle.apps?.[node.app];
   return send(h, 'app', app ? appRequest(app, node, data, key) : { error: `no app ${node.app}` }, { workflow: workflowOf(data), app: node.app });
 };
 

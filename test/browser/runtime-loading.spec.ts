@@ -206,6 +206,7 @@ test.describe('the device a condition sees', () => {
     ['a Mac', MAC, 0, { width: 1440, height: 900 }, 'desktop'],
     ['an iPad asking for the desktop site (Mac user agent, touch points)', MAC, 5, { width: 820, height: 1180 }, 'tablet'],
     ['an iPhone', IPHONE, 5, { width: 390, height: 844 }, 'mobile'],
+    ['an iPhone asking for the desktop site (Mac user agent, touch points, a phone screen)', MAC, 5, { width: 390, height: 844 }, 'mobile'],
     ['a desktop browser in a narrow window', MAC, 0, { width: 1440, height: 900 }, 'desktop'],
   ] as const) {
     test(`${name}: ${want}`, async ({ browser }) => {

@@ -1,6 +1,7 @@
 // @vitest-environment node
 // The Webhook step's request: placeholders (encoded in the URL, JSON-safe in the body), methods, allowed hosts.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { app, webhook, type EffectHost } from '../../runtime/actions/effects.js';
 import { webhookRequest } from '../../runtime/actions/webhook.js';
 
 const data = {
@@ -77,5 +78,32 @@ describe('webhookRequest', () => {
 
   it('reports a URL that does not parse', () => {
     expect(webhookRequest({ url: '{{nothing}}' }, data, hosts, 'k')).toEqual({ error: expect.stringMatching(/^webhook: .*URL/) });
+  });
+});
+
+// A hand-made bundle may lack its site settings and apps (engine.ts reads what is there): a Webhook or App step then
+// fails as one to a host or app the bundle does not allow, with its `_failed` event, rather than on a TypeError.
+describe('a Webhook or App step of a bundle without site settings or apps', () => {
+  const host = () => {
+    const emitted: [string, unknown][] = [];
+    const send = vi.fn(async () => true);
+    const h = { bundle: { format: 'workflows/compiled', version: 4, workflows: [] }, delivery: async () => ({ outbox: { send } }), emit: (n: string, f: unknown) => emitted.push([n, f]), report: vi.fn() };
+    return { h: h as unknown as EffectHost, emitted, send, report: h.report };
+  };
+
+  it('takes failed with webhook_failed, sending nothing', async () => {
+    const { h, emitted, send, report } = host();
+    await expect(webhook(h, { kind: 'webhook', url: 'https://hooks.example.com/a', method: 'POST' } as never, data, 'k')).resolves.toBe(false);
+    expect(send).not.toHaveBeenCalled();
+    expect(report).toHaveBeenCalledWith('webhook host not allowed: https://hooks.example.com', 'wf_lead');
+    expect(emitted).toEqual([['webhook_failed', { workflow: 'wf_lead', url: 'https://hooks.example.com/a' }]]);
+  });
+
+  it('takes failed with app_failed, sending nothing', async () => {
+    const { h, emitted, send, report } = host();
+    await expect(app(h, { kind: 'app', app: 'klaviyo', action: 'subscribe' } as never, data, 'k')).resolves.toBe(false);
+    expect(send).not.toHaveBeenCalled();
+    expect(report).toHaveBeenCalledWith('no app klaviyo', 'wf_lead');
+    expect(emitted).toEqual([['app_failed', { workflow: 'wf_lead', app: 'klaviyo' }]]);
   });
 });

@@ -209,6 +209,7 @@ describe('deviceOf', () => {
     [UA.iphone, 390, undefined, 5, 'mobile'], // "like Mac OS X" with touch points is still a phone
     [UA.ipad, 820, undefined, 5, 'tablet'],
     [UA.mac, 1024, undefined, 5, 'tablet'], // iPadOS asks for desktop sites
+    [UA.mac, 390, undefined, 5, 'mobile'], // an iPhone asking for the desktop site also says Mac: its screen is a phone's
     [UA.mac, 900, undefined, 0, 'desktop'],
     [UA.androidPhone, 412, true, 5, 'mobile'],
     [UA.androidPhone, 412, undefined, 5, 'mobile'],
