@@ -19,7 +19,8 @@ export interface GoalHost {
 const DAY = 864e5;
 
 export function createGoals({ d, wfs, st, test }: GoalHost) {
-  const goals: Record<string, CompiledWorkflow[]> = {}; // goal event -> workflows, so an event costs only its own
+  // Goal event -> workflows, so an event costs only its own. No prototype: `track('constructor')` is just an event.
+  const goals: Record<string, CompiledWorkflow[]> = Object.create(null);
   for (const w of wfs.values()) {
     const g = w.settings?.goal?.event;
     if (g) (goals[g] ??= []).push(w);

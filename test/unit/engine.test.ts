@@ -777,6 +777,17 @@ describe('under concurrency and slow effects', () => {
     expect(h.events.filter((e) => e.name === 'goal')).toHaveLength(1);
   });
 
+  it('an event named like an object property (constructor, __proto__) is an event like any other', async () => {
+    const h = harness(doc([wf('a', [{ id: 'tag', kind: 'segment', segment: 'leads', action: 'add' }, { id: 'wait', kind: 'delay', mode: 'next_visit' }], [['tag', 'next', 'wait']], { settings: { goal: { event: 'signup_done', windowDays: 7 } } })]));
+    await h.engine.pageView();
+    await h.settle();
+    for (const name of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) await h.engine.dispatch({ key: `event:${name}` });
+    await h.engine.dispatch({ key: 'commerce:constructor' });
+    expect(h.events.filter((e) => e.name === 'error')).toEqual([]);
+    await h.engine.dispatch({ key: 'event:signup_done' });
+    expect(h.events.filter((e) => e.name === 'goal')).toHaveLength(1);
+  });
+
   it('suppresses lower priority workflows on the page view where a gated one enrolls', async () => {
     const gated = wf('first', [desktopOnly, { id: 'wait', kind: 'delay', mode: 'next_visit' }], [['gate', 'then', 'wait']], { settings: { priority: 90, suppress: 'all' } });
     const h = harness(doc([gated, wf('second', [{ id: 'tag', kind: 'segment', segment: 'leads', action: 'add' }], [], { settings: { priority: 10 } })]));
