@@ -84,8 +84,9 @@ declare const __WORKFLOWS_CHUNKS__: Record<string, string> | undefined;
 
 export function start(options: StartOptions = {}): WorkflowsApi {
   const existing = window.workflows as WorkflowsApi | QueuedCall[] | undefined;
-  // Loaded twice: the first instance stays. Else `existing` is the snippet's queue, if any (replayed below).
-  if ((existing as WorkflowsApi)?.ready) return existing as WorkflowsApi;
+  // Loaded twice: the first instance stays. Else `existing` is the snippet's queue, if any (replayed below). Its own
+  // `ready`, not an inherited one: a page that put `ready` on Object.prototype must not stop the runtime.
+  if (existing && Object.hasOwn(existing, 'ready')) return existing as WorkflowsApi;
   const script = (document.currentScript ?? document.querySelector('script[data-workflows]')) as HTMLScriptElement | null;
   const attr = (name: string) => script?.getAttribute(`data-${name}`);
   const bundleUrl = options.bundleUrl ?? attr('workflows') ?? '/workflows.json';

@@ -92,6 +92,20 @@ describe('runtime loader', () => {
     expect(errors).toEqual(['unknown call "nope"']);
   });
 
+  it('starts and replays the snippet on a page that put `ready` on Object.prototype', async () => {
+    serve(JSON.stringify({ ...bundle, workflows: [] }));
+    (window as { workflows?: unknown }).workflows = [['segments.add', 'vip']];
+    (Object.prototype as any).ready = true;
+    try {
+      const api = start();
+      expect(window.workflows).toBe(api);
+      await api.ready;
+      await vi.waitFor(() => expect(api.segments.has('vip')).toBe(true));
+    } finally {
+      delete (Object.prototype as any).ready;
+    }
+  });
+
   it('a queued call whose name cannot become text is reported, and the calls after it still run', async () => {
     serve(JSON.stringify({ ...bundle, workflows: [] }));
     const api = start();
