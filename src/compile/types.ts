@@ -18,8 +18,10 @@ import type {
 
 export const COMPILED_FORMAT = 'workflows/compiled';
 /**
- * 4: settings at their defaults are left out. 3: conditions are lowered and `needs` lists the feature chunks (1
- * carried conditions as written).
+ * 4: settings at their defaults are left out, and `needs` may list `commerce` and `enrollment`. 3: conditions are
+ * lowered and `needs` lists the feature chunks (1 carried conditions as written). Bump it whenever the runtime
+ * would read an older bundle differently (a new feature in `needs` included): the runtime refuses other versions,
+ * and the reference server compiles its stored workflows again when it starts on a release with a new version.
  */
 export const COMPILED_VERSION = 4;
 
