@@ -80,7 +80,7 @@ export interface StartOptions {
 
 const DEBUG_KEY = 'workflows:debug';
 /** Content hashes of the lazy chunks, written in by the build (rollup.config.mjs); absent in tests. */
-declare const __WORKFLOWS_CHUNKS__: Record<string, string> | undefined;
+declare const __WORKFLOWS_RELEASE__: string | undefined;
 
 export function start(options: StartOptions = {}): WorkflowsApi {
   const existing = window.workflows as WorkflowsApi | QueuedCall[] | undefined;
@@ -126,14 +126,14 @@ export function start(options: StartOptions = {}): WorkflowsApi {
     report(`unknown call "${String(name)}"`);
   };
 
-  // The build writes each chunk's content hash here, so a release never meets a year-old cached chunk (absent
-  // in tests, where the query is just `?v=`).
-  const versions: Record<string, string> = typeof __WORKFLOWS_CHUNKS__ == 'object' ? __WORKFLOWS_CHUNKS__ : {};
+  // The build writes the chunks' content hash here, so a release never meets a year-old cached chunk (absent in
+  // tests, where the query is just `?v=`).
+  const release = typeof __WORKFLOWS_RELEASE__ == 'string' ? __WORKFLOWS_RELEASE__ : '';
   /** A chunk, imported once and then `init`ed; a failed import (network, blocker) is not kept: the next need tries again. */
   const lazy = <M, T = M>(name: string, init?: (m: M) => T) => {
     let p: Promise<T> | undefined;
     return () =>
-      (p ??= import(/* @vite-ignore */ `${chunks}${name}.js?v=${versions[name] ?? ''}`)
+      (p ??= import(/* @vite-ignore */ `${chunks}${name}.js?v=${release}`)
         .then((m) => (init ? init(m) : m))
         .catch((e) => {
           p = undefined;

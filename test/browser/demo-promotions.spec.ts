@@ -25,5 +25,5 @@ test('the promotions page shows each kind of promotion from its button', async (
   }
   expect(errors).toEqual([]);
   // Chunks are fetched under their content hash, so they can be cached for a year and still change with a release.
-  expect(chunks).toContainEqual(expect.stringMatching(/^\/chunks\/renderer\.js\?v=[\w-]{6}$/));
+  expect(chunks).toContainEqual(expect.stringMatching(/^\/chunks\/renderer\.js\?v=[\w-]{8}$/));
 });

@@ -11,7 +11,7 @@ const manual = (...ids: string[]) => ids.map((id) => ({ id, name: id, kind: 'man
 function chunksOf(page: Page): string[] {
   const out: string[] = [];
   page.on('request', (r) => {
-    const m = /\/chunks\/([\w-]+)\.js(\?v=[\w-]{6})?$/.exec(new URL(r.url()).pathname + new URL(r.url()).search);
+    const m = /\/chunks\/([\w-]+)\.js(\?v=[\w-]{8})?$/.exec(new URL(r.url()).pathname + new URL(r.url()).search);
     if (m) out.push(m[1]!);
   });
   return out;
