@@ -10,7 +10,7 @@
  * the lock; the holder writes what it has and lets go, and the new holder reads the freshest state. Without Web
  * Locks, every change is read, applied and written in turn, as one transaction.
  */
-import { createStore, promisifyRequest } from 'idb-keyval';
+import { promisifyRequest } from 'idb-keyval';
 import { nanoid } from 'nanoid';
 import { STATE_VERSION, type Backend, type Store, type VisitorState } from './types.js';
 
@@ -72,7 +72,19 @@ const DOWN = 4;
 
 export async function openStore({ persist: on, log, name = 'visitor', leaseMs = 5e3, writeMs = 50 }: StoreOptions): Promise<Store> {
   const L = 'workflows:' + name;
-  const db = createStore('workflows', 'state');
+  // As idb-keyval's createStore, but telling whether this page created the database: then no earlier page of this browser
+  // stored anything in IndexedDB, so none fell back from it to localStorage either (see `read`).
+  let made = 0;
+  let conn: Promise<IDBDatabase> | undefined;
+  const db = <T>(mode: IDBTransactionMode, fn: (o: IDBObjectStore) => T | PromiseLike<T>) =>
+    (conn ??= (() => {
+      const r = indexedDB.open('workflows');
+      r.onupgradeneeded = () => ((made = 1), r.result.createObjectStore('state'));
+      const p = promisifyRequest(r);
+      // Opened again after the browser closed it (storage cleared, or the database deleted).
+      p.then((c) => (c.onclose = () => (conn = undefined)), () => (conn = undefined));
+      return p;
+    })()).then((c) => fn(c.transaction('state', mode).objectStore('state')));
   const fns: (() => void)[] = [];
   const ls = () => localStorage;
   // idb-keyval's get and del would bring its default store along; ours is always `db`. db() itself throws where
@@ -142,10 +154,14 @@ export async function openStore({ persist: on, log, name = 'visitor', leaseMs = 
       }
   };
 
-  /** The stored JSON; with IndexedDB empty, a state a page left in localStorage when IndexedDB failed it. */
+  /**
+   * The stored JSON; with IndexedDB empty, a state a page left in localStorage when IndexedDB failed it. Not when this
+   * page created the database (a new visitor, most often): the first read of localStorage in a page loads all of the
+   * site's localStorage synchronously, 1-3 ms on the main thread of an empty one (docs/benchmarks.md).
+   */
   const read = async () => {
     const j = await io(0);
-    if (j == null && shared() && !i) {
+    if (j == null && shared() && !i && !made) {
       let l;
       try {
         l = ls().getItem(L);

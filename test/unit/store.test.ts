@@ -156,6 +156,21 @@ describe('fallback', () => {
     expect(next.state.id).toBe(s.state.id);
   });
 
+  it('reads localStorage with IndexedDB empty only when the database was there before this page', async () => {
+    const getItem = vi.spyOn(localStorage, 'getItem');
+    // A new visitor: this page creates the database, so no earlier page can have fallen back from it.
+    const first = await openStore({ persist: true, name: uniq() });
+    expect(first.backend).toBe('indexeddb');
+    expect(getItem).not.toHaveBeenCalled();
+    // The database is there but holds no visitor under this name: an earlier page may have left one in localStorage.
+    const name = uniq();
+    localStorage.setItem(lsKey(name), JSON.stringify({ ...freshState('left-there', 1), attrs: { n: 7 } }));
+    const next = await openStore({ persist: true, name });
+    expect(getItem).toHaveBeenCalledWith(lsKey(name));
+    expect(next.state.id).toBe('left-there');
+    expect(next.backend).toBe('localstorage');
+  });
+
   it('falls back to memory when no storage works, and keeps working', async () => {
     vi.stubGlobal('indexedDB', undefined);
     const broken = () => {
