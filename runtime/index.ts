@@ -147,7 +147,7 @@ export function start(options: StartOptions = {}): WorkflowsApi {
     (b) => ({ workflows: b.workflows.length, hash: b.hash }),
     (e) => {
       const error = `could not load ${bundleUrl}: ${String((e as Error)?.message ?? e)}`;
-      safe(() => console.warn(`[workflows] ${error}`));
+      warn(error);
       return { workflows: 0, hash: '', error };
     },
   );
@@ -349,7 +349,12 @@ export function start(options: StartOptions = {}): WorkflowsApi {
     },
     register: registry.register,
   };
-  window.workflows = api;
+  // A page that made the name its own, read-only, keeps it: the workflows run all the same, without the API.
+  try {
+    window.workflows = api;
+  } catch (x) {
+    warn(`cannot set window.workflows: ${x}`);
+  }
   // Calls queued by the snippet before we loaded, then any made through push: each waits for the one before (a
   // queued identify is applied before a queued track is evaluated). Direct method calls do not queue behind
   // them, so a Code step's handler can call track without waiting on itself.
@@ -367,6 +372,9 @@ function text(v: unknown, what: string): string {
 function plain(v: unknown): Record<string, unknown> {
   return v && typeof v == 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
 }
+
+/** What stops the runtime, or part of it, said whether or not debug is on. */
+const warn = (m: string) => safe(() => console.warn('[workflows] ' + m));
 
 function safe<T>(fn: () => T): T | undefined {
   try {

@@ -222,3 +222,23 @@ test.describe('the device a condition sees', () => {
     });
   }
 });
+
+for (const [name, claim] of [
+  ['read-only', () => Object.defineProperty(window, 'workflows', { value: { own: 'the page' }, writable: false, configurable: false })],
+  ['getter-only', () => Object.defineProperty(window, 'workflows', { get: () => ({ own: 'the page' }), configurable: true })],
+] as const)
+  test(`a page whose window.workflows is ${name} keeps it: nothing thrown, one warning, and the workflows still run`, async ({ page }) => {
+    const errors = pageErrors(page);
+    const messages = consoleOf(page);
+    await serveBundle(page, bundle);
+    await page.addInitScript(claim);
+    await page.goto('/test/runtime.html');
+    // Without the API, the data layer tells that the page view ran.
+    await expect
+      .poll(() => page.evaluate(() => ((window as any).dataLayer ?? []).filter((e: any) => e.event === 'workflows.enrolled').map((e: any) => e.workflows.workflow)))
+      .toEqual(['on-view']);
+    expect(await page.evaluate(() => (window as any).workflows)).toEqual({ own: 'the page' });
+    const warnings = messages.filter((m) => m.type === 'warning').map((m) => m.text);
+    expect(warnings).toEqual([expect.stringMatching(/^\[workflows\] cannot set window\.workflows: TypeError/)]);
+    expect(errors).toEqual([]);
+  });
