@@ -317,7 +317,8 @@ export function start(options: StartOptions = {}): WorkflowsApi {
     unenroll: later((id: string) => engine!.unenroll(text(id, 'a workflow id')), false),
     track: later((name: string, props?: Record<string, unknown>) => dispatch(`event:${text(name, 'an event name')}`, plain(props))),
     identify: later(async (user?: string | Record<string, unknown>, attributes?: Record<string, unknown>) => {
-      const attrs = plain(typeof user == 'object' ? user : attributes);
+      // A copy, as storage keeps it: the page's own object may change later, unseen (and a Date is its text at once).
+      const attrs = plain(JSON.parse(JSON.stringify(plain(typeof user == 'object' ? user : attributes))));
       if (user != null && typeof user != 'object') text(user, 'a user id');
       await store!.mutate((s) => {
         if (typeof user == 'string') s.user = user;
