@@ -89,7 +89,8 @@ export function start(options: StartOptions = {}): WorkflowsApi {
   if (existing && Object.hasOwn(existing, 'ready')) return existing as WorkflowsApi;
   const script = (document.currentScript ?? document.querySelector('script[data-workflows]')) as HTMLScriptElement | null;
   const attr = (name: string) => script?.getAttribute(`data-${name}`);
-  const bundleUrl = options.bundleUrl ?? attr('workflows') ?? '/workflows.json';
+  // An empty attribute (`data-workflows` alone) means the default, not the page's own URL.
+  const bundleUrl = options.bundleUrl ?? (attr('workflows') || '/workflows.json');
   const collector = options.collector ?? attr('collector');
   const chunks = options.chunks ?? (script?.src ? new URL('chunks/', script.src).href : '/chunks/');
   // The immediate switches only: the session's flag is read once the page is idle (below).

@@ -193,6 +193,18 @@ test('a script tag injected later by a loader, from a folder of its own and with
   expect(errors).toEqual([]);
 });
 
+test('an empty data-workflows attribute loads the default /workflows.json, not the page itself', async ({ page }) => {
+  const errors = pageErrors(page);
+  await page.route('**/workflows.json', (route) => route.fulfill({ json: bundle }));
+  await page.route('**/shop/empty-attribute.html', (route) =>
+    route.fulfill({ contentType: 'text/html', body: '<!doctype html><meta charset="utf-8"><title>Shop</title><script async src="/workflows.js" data-workflows></script>' }),
+  );
+  await page.goto('/shop/empty-attribute.html');
+  expect(await ready(page)).toEqual({ workflows: 3, hash: bundle.hash });
+  await expectSegment(page, 'viewed');
+  expect(errors).toEqual([]);
+});
+
 test('an idle page runs no timer: once the events are handled and the state written, nothing is left scheduled', async ({ page }) => {
   await serveBundle(page, bundle);
   // Every timer the page sets, by id, until it fires or is cleared (the test's own polling sets none in the page).
