@@ -89,7 +89,8 @@ export function start(options: StartOptions = {}): WorkflowsApi {
   if (existing && Object.hasOwn(existing, 'ready')) return existing as WorkflowsApi;
   const script = (document.currentScript ?? document.querySelector('script[data-workflows]')) as HTMLScriptElement | null;
   const attr = (name: string) => script?.getAttribute(`data-${name}`);
-  const bundleUrl = options.bundleUrl ?? attr('workflows') ?? '/workflows.json';
+  // An empty attribute (`data-workflows` alone) means the default, not the page's own URL.
+  const bundleUrl = options.bundleUrl ?? (attr('workflows') || '/workflows.json');
   const collector = options.collector ?? attr('collector');
   const chunks = options.chunks ?? (script?.src ? new URL('chunks/', script.src).href : '/chunks/');
   // The immediate switches only: the session's flag is read once the page is idle (below).
@@ -147,7 +148,7 @@ export function start(options: StartOptions = {}): WorkflowsApi {
     (b) => ({ workflows: b.workflows.length, hash: b.hash }),
     (e) => {
       const error = `could not load ${bundleUrl}: ${String((e as Error)?.message ?? e)}`;
-      safe(() => console.warn(`[workflows] ${error}`));
+      warn(error);
       return { workflows: 0, hash: '', error };
     },
   );
@@ -317,7 +318,8 @@ export function start(options: StartOptions = {}): WorkflowsApi {
     unenroll: later((id: string) => engine!.unenroll(text(id, 'a workflow id')), false),
     track: later((name: string, props?: Record<string, unknown>) => dispatch(`event:${text(name, 'an event name')}`, plain(props))),
     identify: later(async (user?: string | Record<string, unknown>, attributes?: Record<string, unknown>) => {
-      const attrs = plain(typeof user == 'object' ? user : attributes);
+      // A copy, as storage keeps it: the page's own object may change later, unseen (and a Date is its text at once).
+      const attrs = plain(JSON.parse(JSON.stringify(plain(typeof user == 'object' ? user : attributes))));
       if (user != null && typeof user != 'object') text(user, 'a user id');
       await store!.mutate((s) => {
         if (typeof user == 'string') s.user = user;
@@ -349,7 +351,12 @@ export function start(options: StartOptions = {}): WorkflowsApi {
     },
     register: registry.register,
   };
-  window.workflows = api;
+  // A page that made the name its own, read-only, keeps it: the workflows run all the same, without the API.
+  try {
+    window.workflows = api;
+  } catch (x) {
+    warn(`cannot set window.workflows: ${x}`);
+  }
   // Calls queued by the snippet before we loaded, then any made through push: each waits for the one before (a
   // queued identify is applied before a queued track is evaluated). Direct method calls do not queue behind
   // them, so a Code step's handler can call track without waiting on itself.
@@ -367,6 +374,9 @@ function text(v: unknown, what: string): string {
 function plain(v: unknown): Record<string, unknown> {
   return v && typeof v == 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
 }
+
+/** What stops the runtime, or part of it, said whether or not debug is on. */
+const warn = (m: string) => safe(() => console.warn('[workflows] ' + m));
 
 function safe<T>(fn: () => T): T | undefined {
   try {

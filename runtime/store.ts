@@ -176,7 +176,15 @@ export async function openStore({ persist: on, log, name = 'visitor', leaseMs = 
     try {
       let o = JSON.parse(j);
       for (let v; (v = o.v | 0) < STATE_VERSION; ) o = MIGRATIONS[v]!(o);
-      if (typeof o.id == 'string') return { ...freshState(o.id, Date.now()), ...o };
+      if (typeof o.id == 'string') {
+        const f: any = freshState(o.id, Date.now());
+        const s = { ...f, ...o };
+        // A field of another type than ours (damaged, or reshaped by a newer runtime) cannot be read: it starts
+        // empty, rather than break every page view of this visitor from now on. (Parsed JSON: the constructor tells
+        // an array, an object, a number and a string apart, and null has none.)
+        for (const k in f) if (s[k]?.constructor != f[k].constructor) (s[k] = f[k]), log?.(`storage: bad ${k} replaced`);
+        return s;
+      }
     } catch {}
     if (j) log?.('storage: bad state replaced');
   };

@@ -101,3 +101,88 @@ test('group conditions (all/any/not) still hold on a page with an enumerable Obj
   await expectSegment(page, 'routed');
   await expectSegment(page, 'grouped');
 });
+
+test.describe('the API given hostile values in Chromium', () => {
+  const apiBundle = compile({
+    workflows: [
+      workflow(
+        'pro-event',
+        [{ id: 'wait', kind: 'if', triggers: [{ on: 'event', name: 'signup', where: { field: 'event.plan', op: 'equals', value: 'pro' } }] }, { id: 'tag', kind: 'segment', segment: 'pro', action: 'add' }],
+        [['wait', 'then', 'tag']],
+      ),
+      workflow(
+        'vip-check',
+        [{ id: 'wait', kind: 'if', triggers: [{ on: 'event', name: 'check' }], conditions: { field: 'attributes.prefs.vip', op: 'equals', value: true } }, { id: 'tag', kind: 'segment', segment: 'vip', action: 'add' }],
+        [['wait', 'then', 'tag']],
+      ),
+    ],
+    segments: ['pro', 'vip'].map((id) => ({ id, name: id, kind: 'manual' })),
+  });
+
+  test('identify keeps what it was given: a later change to the page’s own object reaches neither conditions nor storage', async ({ page }) => {
+    await serveBundle(page, apiBundle);
+    await page.goto('/test/runtime.html');
+    await ready(page);
+    await page.evaluate(async () => {
+      const prefs = { vip: false };
+      (window as any).__prefs = prefs;
+      await window.workflows!.identify({ prefs });
+      // The page goes on using its object, as an app does with its user model.
+      prefs.vip = true;
+      await window.workflows!.track('check');
+    });
+    await page.waitForTimeout(200);
+    expect(await api(page, (w) => w.segments.has('vip'))).toBe(false);
+    expect((await storedState(page))?.attrs).toEqual({ prefs: { vip: false } });
+  });
+
+  test('props and attributes that throw, cycle, proxy or pollute: nothing escapes, the state stays loadable', async ({ page }) => {
+    const errors = pageErrors(page);
+    await serveBundle(page, apiBundle);
+    await page.goto('/test/runtime.html');
+    await ready(page);
+    const out = await page.evaluate(async () => {
+      const w = window.workflows!;
+      const reported: string[] = [];
+      w.on('error', (e) => reported.push(String(e.message)));
+      const cycle: Record<string, unknown> = { plan: 'pro' };
+      cycle.self = cycle;
+      const trap = new Proxy({}, { get: () => { throw Error('trap'); }, ownKeys: () => { throw Error('trap'); } });
+      const thrown: string[] = [];
+      const calls = [
+        () => w.track('signup', { get plan(): string { throw Error('getter'); } }),
+        () => w.track('signup', trap),
+        () => w.track('signup', { plan: 'pro', n: 10n as unknown as number, big: 'x'.repeat(1 << 20) }),
+        () => w.track('signup', cycle),
+        () => w.identify(JSON.parse('{"__proto__": {"polluted": 1}, "constructor": {"prototype": {"polluted": 1}}, "name": "Ada"}')),
+        () => w.identify('user-1', { n: 10n as unknown as number }),
+        () => w.identify({ c: cycle }),
+        () => w.identify({ get g(): string { throw Error('getter'); } }),
+        () => w.identify(trap as Record<string, unknown>),
+        () => w.segments.add(5 as unknown as string),
+        () => w.enroll('no-such-workflow'),
+        () => (w.on as (n: string, f: unknown) => unknown)('error', 'not a function'),
+      ];
+      const results: unknown[] = [];
+      for (const call of calls)
+        try {
+          results.push(await call());
+        } catch (e) {
+          thrown.push(String(e));
+        }
+      return { thrown, reported, results, polluted: [({} as any).polluted, Object.prototype.hasOwnProperty('polluted')] };
+    });
+    expect(out.thrown).toEqual([]);
+    expect(out.polluted).toEqual([undefined, false]);
+    // The cycle carries plan: 'pro' and triggers once; the values JSON cannot hold are refused, each reported.
+    expect(await api(page, (w) => w.segments.list())).toEqual(['pro']);
+    expect(out.reported).toEqual(expect.arrayContaining(['Do not know how to serialize a BigInt', expect.stringMatching(/circular/), 'getter', 'expected a segment id, got number']));
+    const stored = await storedState(page);
+    expect(stored?.attrs).toEqual({ name: 'Ada' });
+    expect(stored?.user).toBeUndefined();
+    await page.reload();
+    expect(await ready(page)).toEqual({ workflows: 2, hash: apiBundle.hash });
+    expect(await api(page, (w) => w.segments.list())).toEqual(['pro']);
+    expect(errors).toEqual([]);
+  });
+});

@@ -136,6 +136,75 @@ test('a bundle URL that 404s leaves the page working, with one console warning a
   expect(errors).toEqual([]);
 });
 
+for (const [what, body, reason] of [
+  ['an HTML error page answered with 200', '<!doctype html><h1>Something went wrong</h1>', /not valid JSON/],
+  ['a truncated bundle', JSON.stringify(bundle).slice(0, 120), /JSON/],
+  ['a bundle of a later compiled version', JSON.stringify({ ...bundle, version: bundle.version + 1 }), new RegExp(`compiled bundle version ${bundle.version + 1}, this runtime reads version ${bundle.version}`)],
+  ['a bundle whose workflows is not a list', JSON.stringify({ ...bundle, workflows: { 'on-view': {} } }), /not a compiled bundle/],
+] as const)
+  test(`${what}: ready resolves naming the URL and why, one warning, nothing thrown, and the API answers`, async ({ page }) => {
+    const errors = pageErrors(page);
+    const messages = consoleOf(page);
+    await page.addInitScript(() => {
+      (window as any).__rejections = [];
+      addEventListener('unhandledrejection', (e) => (window as any).__rejections.push(String(e.reason)));
+    });
+    await page.route('**/test/bundle-e2e.json', (route) => route.fulfill({ status: 200, contentType: 'application/json', body }));
+    await page.goto('/test/runtime.html');
+    const info = await ready(page);
+    expect(info).toEqual({ workflows: 0, hash: '', error: expect.stringMatching(/^could not load \/test\/bundle-e2e\.json: /) });
+    expect(info.error).toMatch(reason);
+    const calls = await page.evaluate(async () => {
+      const w = window.workflows!;
+      return [await w.track('first'), await w.enroll('on-first'), await w.identify({ a: 1 }), w.segments.list()];
+    });
+    expect(calls).toEqual([undefined, false, undefined, []]);
+    expect(messages.filter((m) => m.type === 'warning').map((m) => m.text)).toEqual([`[workflows] ${info.error}`]);
+    expect(await page.evaluate(() => (window as any).__rejections)).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+
+test('a script tag injected later by a loader, from a folder of its own and with no attribute, finds its chunks beside it', async ({ page }) => {
+  // A tag manager adds the tag after load: the bundle is the default /workflows.json, the chunks live under /cdn/v1/.
+  const errors = pageErrors(page);
+  const clicked = compile({
+    workflows: [workflow('on-click', [{ id: 'click', kind: 'if', triggers: [{ on: 'click', selector: '#buy' }] }, { id: 'tag', kind: 'segment', segment: 'clicked', action: 'add' }], [['click', 'then', 'tag']])],
+    segments: [{ id: 'clicked', name: 'clicked', kind: 'manual' }],
+  });
+  await page.route('**/workflows.json', (route) => route.fulfill({ json: clicked }));
+  await page.route('**/cdn/v1/**', (route) => {
+    const file = new URL(route.request().url()).pathname.replace('/cdn/v1/', 'dist/');
+    return route.fulfill({ path: file, contentType: 'text/javascript' });
+  });
+  await page.route('**/test/injected.html', (route) =>
+    route.fulfill({
+      contentType: 'text/html',
+      body: `<!doctype html><meta charset="utf-8"><title>Injected</title><button id="buy">Buy</button>
+<script>addEventListener('load', () => setTimeout(() => { const s = document.createElement('script'); s.src = '/cdn/v1/workflows.js'; document.head.append(s); }, 50));</script>`,
+    }),
+  );
+  const chunks: string[] = [];
+  page.on('request', (r) => r.url().includes('/chunks/') && chunks.push(new URL(r.url()).pathname));
+  await page.goto('/test/injected.html');
+  expect(await ready(page)).toEqual({ workflows: 1, hash: clicked.hash });
+  await page.locator('#buy').click();
+  await expectSegment(page, 'clicked');
+  expect(chunks).toEqual(['/cdn/v1/chunks/sensors.js']);
+  expect(errors).toEqual([]);
+});
+
+test('an empty data-workflows attribute loads the default /workflows.json, not the page itself', async ({ page }) => {
+  const errors = pageErrors(page);
+  await page.route('**/workflows.json', (route) => route.fulfill({ json: bundle }));
+  await page.route('**/shop/empty-attribute.html', (route) =>
+    route.fulfill({ contentType: 'text/html', body: '<!doctype html><meta charset="utf-8"><title>Shop</title><script async src="/workflows.js" data-workflows></script>' }),
+  );
+  await page.goto('/shop/empty-attribute.html');
+  expect(await ready(page)).toEqual({ workflows: 3, hash: bundle.hash });
+  await expectSegment(page, 'viewed');
+  expect(errors).toEqual([]);
+});
+
 test('an idle page runs no timer: once the events are handled and the state written, nothing is left scheduled', async ({ page }) => {
   await serveBundle(page, bundle);
   // Every timer the page sets, by id, until it fires or is cleared (the test's own polling sets none in the page).
@@ -222,3 +291,23 @@ test.describe('the device a condition sees', () => {
     });
   }
 });
+
+for (const [name, claim] of [
+  ['read-only', () => Object.defineProperty(window, 'workflows', { value: { own: 'the page' }, writable: false, configurable: false })],
+  ['getter-only', () => Object.defineProperty(window, 'workflows', { get: () => ({ own: 'the page' }), configurable: true })],
+] as const)
+  test(`a page whose window.workflows is ${name} keeps it: nothing thrown, one warning, and the workflows still run`, async ({ page }) => {
+    const errors = pageErrors(page);
+    const messages = consoleOf(page);
+    await serveBundle(page, bundle);
+    await page.addInitScript(claim);
+    await page.goto('/test/runtime.html');
+    // Without the API, the data layer tells that the page view ran.
+    await expect
+      .poll(() => page.evaluate(() => ((window as any).dataLayer ?? []).filter((e: any) => e.event === 'workflows.enrolled').map((e: any) => e.workflows.workflow)))
+      .toEqual(['on-view']);
+    expect(await page.evaluate(() => (window as any).workflows)).toEqual({ own: 'the page' });
+    const warnings = messages.filter((m) => m.type === 'warning').map((m) => m.text);
+    expect(warnings).toEqual([expect.stringMatching(/^\[workflows\] cannot set window\.workflows: TypeError/)]);
+    expect(errors).toEqual([]);
+  });

@@ -324,6 +324,28 @@ describe('versions, corrupt and foreign data', () => {
     expect(s.state).toMatchObject({ id: 'future', v: STATE_VERSION + 1, extra: [1] });
   });
 
+  it('empties top-level fields of the wrong type (damaged, or from a newer runtime), keeps the rest, and says which', async () => {
+    const name = uniq();
+    const damaged = { v: STATE_VERSION, id: 'damaged', user: 'u-1', attrs: { plan: 'pro' }, segments: 'vip', session: null, pageviews: null, cursors: {}, runs: null, promos: [], outbox: 'x' };
+    await set(name, JSON.stringify(damaged), idb());
+    const log = vi.fn();
+    const s = await openStore({ persist: true, name, log });
+    const fresh = freshState('damaged', 0);
+    expect(s.state).toMatchObject({ id: 'damaged', user: 'u-1', attrs: { plan: 'pro' }, segments: [], cursors: [], runs: {}, promos: {}, outbox: [], pageviews: fresh.pageviews });
+    expect(s.state.session).toMatchObject({ id: '', pageviews: 0, utm: {} });
+    const said = log.mock.calls.map(([m]) => m).filter((m) => /^storage: bad/.test(m));
+    expect(said).toEqual(['session', 'pageviews', 'segments', 'promos', 'cursors', 'runs', 'outbox'].map((k) => `storage: bad ${k} replaced`));
+    await s.mutate(inc);
+    expect(await stored(name)).toMatchObject({ id: 'damaged', segments: [], cursors: [], attrs: { plan: 'pro', n: 1 } });
+  });
+
+  it('empties the fields of a newer runtime’s state that this one cannot read, keeping the others as they are', async () => {
+    const name = uniq();
+    await set(name, JSON.stringify({ ...freshState('future', 1), v: STATE_VERSION + 1, segments: { vip: true }, extra: [1] }), idb());
+    const s = await openStore({ persist: true, name });
+    expect(s.state).toMatchObject({ id: 'future', v: STATE_VERSION + 1, segments: [], extra: [1] });
+  });
+
   it('fills top-level fields missing from a current-version state', async () => {
     const name = uniq();
     await set(name, JSON.stringify({ v: STATE_VERSION, id: 'partial', attrs: { a: 1 } }), idb());

@@ -110,6 +110,31 @@ function readStored(page: Page): Promise<VisitorState | null> {
   });
 }
 
+/**
+ * Stores `value` as the visitor record (`workflows` / `state` / `visitor`) before the runtime runs: from a blank
+ * page of the same origin, which the test then leaves for the page under test. `value` is stored as given (the
+ * runtime writes a JSON string; a test may store anything else).
+ */
+export async function seedState(page: Page, value: unknown): Promise<void> {
+  await page.route('**/test/blank.html', (route) => route.fulfill({ contentType: 'text/html', body: '<!doctype html><title>Blank</title>' }));
+  await page.goto('/test/blank.html');
+  await page.evaluate(
+    (v) =>
+      new Promise<void>((resolve, reject) => {
+        const open = indexedDB.open('workflows');
+        open.onupgradeneeded = () => open.result.createObjectStore('state');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const tx = open.result.transaction('state', 'readwrite');
+          tx.objectStore('state').put(v, 'visitor');
+          tx.oncomplete = () => (open.result.close(), resolve());
+          tx.onerror = () => reject(tx.error);
+        };
+      }),
+    value,
+  );
+}
+
 /** The element of a shown promotion (`[data-workflows-promotion="<id>"]`). */
 export const promotion = (page: Page, id: string) => page.locator(`[data-workflows-promotion="${id}"]`);
 
