@@ -291,7 +291,10 @@ export function start(options: StartOptions = {}): WorkflowsApi {
       pageId = nanoid();
       pageStart = Date.now();
       // pageView also starts session-scoped promotion counters at zero when a new session begins.
-      await s.mutate((st) => pageView(st, { url: location.href, referrer: document.referrer, now: Date.now() }));
+      const count = () => s.mutate((st) => pageView(st, { url: location.href, referrer: document.referrer, now: Date.now() }));
+      // Only a visitor record damaged inside a field (its types right at the top) fails this, whatever the bundle: the
+      // visitor starts afresh, as one that cannot be read at all does, rather than fail every page view from now on.
+      await count().catch((x) => (log(`storage: bad state replaced (${x})`), s.reset().then(count)));
       await e.pageView();
     };
     onPage = view;
@@ -299,7 +302,9 @@ export function start(options: StartOptions = {}): WorkflowsApi {
     features.commerce?.followCommerce(s, dispatch, report);
     // Requests an earlier page left are resumed; with a collector, batching (and what it left pending) starts.
     if (s.state.outbox.length || (collector && consented)) deliver();
-    await view();
+    // A page view that fails (a visitor record damaged inside a field, say) is reported like any later one; the
+    // runtime stays up, and the API and events go on working for what they can still reach.
+    await view().catch(report);
     return bundle;
   }
 

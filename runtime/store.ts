@@ -183,6 +183,8 @@ export async function openStore({ persist: on, log, name = 'visitor', leaseMs = 
         // empty, rather than break every page view of this visitor from now on. (Parsed JSON: the constructor tells
         // an array, an object, a number and a string apart, and null has none.)
         for (const k in f) if (s[k]?.constructor != f[k].constructor) (s[k] = f[k]), log?.(`storage: bad ${k} replaced`);
+        // Enrollments that are not one (a null, say) would stop every walk of the others.
+        s.cursors = s.cursors.filter((c: any) => c?.wf);
         return s;
       }
     } catch {}

@@ -56,3 +56,24 @@ test('a newer runtime’s record with a field this one cannot read: segments.lis
   expect((await storedState(page))?.id).toBe(ID);
   expect(errors).toEqual([]);
 });
+
+test('a record damaged inside a field: enrollments that are not one are dropped, and a record the page view cannot count starts afresh', async ({ page }) => {
+  const errors = pageErrors(page);
+  // Right types at the top, wrong inside: an enrollment that is null, a promotion's history that is not an object.
+  await seedState(page, JSON.stringify({ v: 1, id: ID, sessions: 3, last: 1, cursors: [null], promos: { p: null } }));
+  const lines = await open(page);
+  await works(page);
+  expect(lines.map((l) => l.text)).toContainEqual(expect.stringMatching(/^\[workflows\] storage: bad state replaced \(TypeError/));
+  // A new visitor: nothing of the damaged record could be counted on.
+  expect((await storedState(page))?.id).not.toBe(ID);
+  expect(errors).toEqual([]);
+});
+
+test('enrollments that are not one are dropped alone: the visitor and its other enrollments are kept', async ({ page }) => {
+  await seedState(page, JSON.stringify({ v: 1, id: ID, attrs: { plan: 'pro' }, cursors: [null, 7, { id: 'c1', wf: 'on-signup', ver: bundle.workflows[1]!.version, node: 'wait', seq: 0, at: 1 }] }));
+  await open(page);
+  expect(await ready(page)).toEqual({ workflows: 2, hash: bundle.hash });
+  await page.evaluate(() => window.workflows!.track('signup'));
+  await expectSegment(page, 'signed-up');
+  expect(await storedState(page)).toMatchObject({ id: ID, attrs: { plan: 'pro' } });
+});
