@@ -61,7 +61,7 @@ for (const k of ['ours', 'gb', 'posthog', 'surveys']) if (!sizes[k]) throw new E
 // ------------------------------------------------------------------------------------------------ workloads
 
 // Read once: a build finishing during the run must not change what half of the loads measure.
-const SOURCES = { ours: read(OURS), gb: read(FILES.gb) };
+const SOURCES = { ours: read(OURS), gb: read(FILES.gb), floor: read('test/bench/floor.js') };
 const bodies = new Map();
 for (const n of SIZES) {
   const r = compileProject([{ file: `bench-${n}.json`, doc: workflowsDocument(n) }]);
@@ -76,9 +76,11 @@ window.__long=[];try{new PerformanceObserver(function(l){l.getEntries().forEach(
 function __done(info){performance.mark('bench:ready');window.__ready={info:info,at:performance.now()};console.log('bench:ready')}
 </script>${head}</head><body><h1>Item 353</h1><p>A product page.</p></body></html>`;
 const failed = `onerror="__done({error:'the script did not load'})"`;
-const SCRIPTS = { ours: '/workflows.js', gb: '/gb.js', none: '/bench/none.js' };
+const SCRIPTS = { ours: '/workflows.js', gb: '/gb.js', none: '/bench/none.js', floor: '/bench/floor.js' };
 const pages = {
   none: () => html(`<script async src="/bench/none.js" onload="__done({})" ${failed}></script>`),
+  // The browser's floor for our job (test/bench/floor.js): it calls __done itself.
+  floor: (n) => html(`<script async src="/bench/floor.js" data-workflows="/bench/wf-${n}.json" ${failed}></script>`),
   ours: (n) =>
     html(`<script async src="/workflows.js" data-workflows="/bench/wf-${n}.json" ${failed}
 onload="window.workflows&&workflows.ready?workflows.ready.then(__done):__done({error:'no window.workflows'})"></script>`),
@@ -108,6 +110,7 @@ const server = createServer((req, res) => {
   if (url.pathname === '/workflows.js') return send('text/javascript', SOURCES.ours);
   if (url.pathname === '/gb.js') return send('text/javascript', SOURCES.gb);
   if (url.pathname === '/bench/none.js') return send('text/javascript', 'void 0');
+  if (url.pathname === '/bench/floor.js') return send('text/javascript', SOURCES.floor);
   if (bodies.has(url.pathname)) return send('application/json', bodies.get(url.pathname));
   res.statusCode = 404;
   res.end();
@@ -413,11 +416,15 @@ const loadBefore = loadavg()[0];
 await load('none', 0); // discarded: the browser's first page pays for starting its GPU and network services
 const loads = { none: [] };
 for (const n of SIZES) loads[`ours-${n}`] = [], loads[`gb-${n}`] = [];
+// The floor at the smallest and largest N only (the bundle it parses is what changes).
+const FLOOR = [...new Set([SIZES[0], SIZES[SIZES.length - 1]])];
+for (const n of FLOOR) loads[`floor-${n}`] = [];
 // Interleaved, alternating which side goes first, so drift (thermal, other load) hits both sides alike.
 for (let r = 0; r < LOADS; r++) {
   loads.none.push(await load('none', 0));
   for (const n of SIZES) {
     for (const sdk of r % 2 ? ['gb', 'ours'] : ['ours', 'gb']) loads[`${sdk}-${n}`].push(await load(sdk, n));
+    if (FLOOR.includes(n)) loads[`floor-${n}`].push(await load('floor', n));
   }
 }
 // Returning visitors: fewer loads (each costs three), same interleaving.
@@ -434,7 +441,7 @@ for (const n of SIZES) if (n) ev[`ours-${n}`] = await events('ours', n), ev[`gb-
 const DIRECT = QUICK ? [] : [...new Set([SIZES[0], SIZES[SIZES.length - 1]])];
 const direct = {};
 for (let r = 0; r < 5 && DIRECT.length; r++) {
-  for (const n of DIRECT) for (const sdk of r % 2 ? ['gb', 'ours'] : ['ours', 'gb']) (direct[`${sdk}-${n}`] ??= []).push(await directLoad(sdk, n));
+  for (const n of DIRECT) for (const sdk of r % 2 ? ['gb', 'ours', 'floor'] : ['floor', 'ours', 'gb']) (direct[`${sdk}-${n}`] ??= []).push(await directLoad(sdk, n));
 }
 const chromiumVersion = browser.version();
 await browser.close();
@@ -505,6 +512,10 @@ for (const n of SIZES) {
     ours.directJavascriptReadyMs = med(traced('ours'));
     gb.directJavascriptReadyMs = med(traced('gb'));
   }
+  if (loads[`floor-${n}`]) {
+    ours.floor = { javascriptReadyMs: med(pick(`floor-${n}`, (l) => l.js)), directJavascriptReadyMs: traced('floor').length ? med(traced('floor')) : undefined };
+    if (loads[`floor-${n}`][0].info?.workflows !== n) problems.push(`floor N=${n}: read ${loads[`floor-${n}`][0].info?.workflows} workflows, expected ${n}`);
+  }
   results.workflows[n] = { ours, growthbook: gb };
   // The work each side was given was done: not a timing check.
   const count = loads[`ours-${n}`][0].info?.workflows;
@@ -555,6 +566,15 @@ for (const n of SIZES) {
   row('start: JavaScript on the main thread (run, compile, GC), script → ready (ms)', n, ms(o.javascriptReadyMs), ms(g.javascriptReadyMs), ratio(o.javascriptReadyMs, g.javascriptReadyMs), '', ref ? ref.start : '', at1000 ? `< ${GOAL.start}` : '');
   if (o.directJavascriptReadyMs != null)
     row('start, first visit without DevTools attached: JavaScript on the main thread (ms)', n, ms(o.directJavascriptReadyMs), ms(g.directJavascriptReadyMs), ratio(o.directJavascriptReadyMs, g.directJavascriptReadyMs), '', '', at1000 ? `< ${GOAL.start}` : '');
+  if (o.floor) {
+    const f = o.floor;
+    row('start, first visit: JavaScript of the floor (fetch + parse bundle, create IndexedDB, lock, read, write; no logic) (ms)', n, ms(f.javascriptReadyMs), '', '', '', '', '');
+    row('start, first visit: our JavaScript above the floor (ours − floor) (ms)', n, ms(o.javascriptReadyMs - f.javascriptReadyMs), '', '', '', '', '');
+    if (f.directJavascriptReadyMs != null && o.directJavascriptReadyMs != null) {
+      row('start, first visit without DevTools: JavaScript of the floor (ms)', n, ms(f.directJavascriptReadyMs), '', '', '', '', '');
+      row('start, first visit without DevTools: our JavaScript above the floor (ms)', n, ms(o.directJavascriptReadyMs - f.directJavascriptReadyMs), '', '', '', '', '');
+    }
+  }
   row('start, returning visitor (3rd load): JavaScript on the main thread (ms)', n, ms(o.returningJavascriptReadyMs), ms(g.returningJavascriptReadyMs), ratio(o.returningJavascriptReadyMs, g.returningJavascriptReadyMs), '', '', at1000 ? `< ${GOAL.start}` : '');
   row(`start: main thread, script → ready + ${SETTLE} ms (ms)`, n, ms(o.mainThreadSettledMs), ms(g.mainThreadSettledMs), ratio(o.mainThreadSettledMs, g.mainThreadSettledMs), '', '', '');
   row('start: GB init → all features evaluated, in page (ms)', n, '', ms(g.initMs), '', '', ref ? ref.start : '', '');
