@@ -72,8 +72,8 @@ const DOWN = 4;
 
 export async function openStore({ persist: on, log, name = 'visitor', leaseMs = 5e3, writeMs = 50 }: StoreOptions): Promise<Store> {
   const L = 'workflows:' + name;
-  // As idb-keyval's createStore, but telling whether this page created the database: then no earlier page of this browser
-  // stored anything in IndexedDB, so none fell back from it to localStorage either (see `read`).
+  // As idb-keyval's createStore, but telling whether this page created the database: then no earlier page of this
+  // browser stored anything in IndexedDB, so none fell back from it to localStorage either (see `read`).
   let made = 0;
   let conn: Promise<IDBDatabase> | undefined;
   const db = <T>(mode: IDBTransactionMode, fn: (o: IDBObjectStore) => T | PromiseLike<T>) =>
