@@ -363,8 +363,10 @@ export function createEngine(d: EngineDeps) {
     // for workflows the visitor does not enter.
     const starts: Cursor[] = [];
     const href = String(ctx.page?.url).toLowerCase();
+    // The workflows the visitor is in, once: not a scan of every cursor for each workflow.
+    const inside = new Set(s.cursors.map((c) => c.wf));
     for (const w of wfs.values()) {
-      if (w.settings?.enrollment == 'manual' || disabled.has(w.id) || s.cursors.some((c) => c.wf == w.id)) continue;
+      if (w.settings?.enrollment == 'manual' || disabled.has(w.id) || inside.has(w.id)) continue;
       const start = w.nodes[w.start]!;
       const gate = start.kind == 'if' && !start.triggers?.length;
       const no =
