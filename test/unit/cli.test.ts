@@ -257,6 +257,38 @@ describe('workflows compile', () => {
     expect((await run('compile', 'exit.json', '-o')).code).toBe(2);
   });
 
+  it('never writes the bundle over an authoring document, even one it compiles', async () => {
+    write('site/exit.json', active('exit-intent-discount'));
+    write('site/lead.json', templateDocument('lead-to-webhook'));
+    const before = read('site/exit.json');
+    const inFolder = await run('compile', 'site', '-o', 'site/exit.json');
+    expect(inFolder).toEqual({
+      code: 1,
+      out: '',
+      err: 'site/exit.json: /: this is an authoring document; writing the bundle here would replace it: choose another output file\nnothing written: 1 error\n',
+    });
+    const named = await run('compile', 'site/exit.json', '-o', 'site/exit.json');
+    expect(named.code).toBe(1);
+    // A document with no "format" is an authoring document too.
+    write('bare.json', { workflows: [] });
+    expect((await run('compile', 'site', '-o', 'bare.json')).code).toBe(1);
+    expect(read('site/exit.json')).toBe(before);
+    expect(json('bare.json')).toEqual({ workflows: [] });
+    expect(leftovers('site')).toEqual([]);
+  });
+
+  it('refuses an output that names a folder instead of creating a file in its place', async () => {
+    write('exit.json', active('exit-intent-discount'));
+    mkdirSync(join(dir, 'public'));
+    const existing = await run('compile', 'exit.json', '-o', 'public');
+    expect(existing).toEqual({ code: 1, out: '', err: 'public: cannot write the bundle: this is a folder; name a file inside it\n' });
+    const slash = await run('compile', 'exit.json', '-o', 'dist/');
+    expect(slash).toEqual({ code: 1, out: '', err: 'dist/: cannot write the bundle: this is a folder; name a file inside it\n' });
+    const template = await run('templates', 'new', 'coupon-reveal', '-o', 'drafts/');
+    expect(template.code).toBe(1);
+    expect(readdirSync(dir).sort()).toEqual(['exit.json', 'public']);
+  });
+
   it('says so when the output folder does not exist', async () => {
     write('exit.json', active('exit-intent-discount'));
     const r = await run('compile', 'exit.json', '-o', 'missing/bundle.json');
@@ -352,6 +384,14 @@ describe('workflows export and import', () => {
     expect((JSON.parse(r.out) as AuthoringDocument).workflows!.map((w) => w.id)).toEqual(['exit-intent-discount', 'coupon-reveal']);
     expect(r.err).toBe('imported "Tap-to-reveal coupon" as draft workflow "coupon-reveal" (update) into stdout\n');
     expect(read('site.json')).toBe(before);
+  });
+
+  it('never writes an exchange file over an authoring document', async () => {
+    write('site/exit.json', templateDocument('exit-intent-discount'));
+    const before = read('site/exit.json');
+    const r = await run('export', 'site', '-w', 'exit-intent-discount', '-o', 'site/exit.json');
+    expect(r).toEqual({ code: 1, out: '', err: 'site/exit.json: /: this is an authoring document; writing the exchange file here would replace it: choose another output file\n' });
+    expect(read('site/exit.json')).toBe(before);
   });
 
   it('says so when an output cannot be written', async () => {
