@@ -1,6 +1,7 @@
 /** Checks one workflow: its fields, settings, nodes, edges and graph (reachability, loops that never wait). */
 import { checkCondition } from '../conditions/check.js';
 import { NODE_LABELS, portsOf, waits } from '../model/nodes.js';
+import { findLoops } from './cycles.js';
 import { APP_ACTIONS, NODE_KINDS, WEEKDAYS, type WorkflowNode } from '../model/types.js';
 import type { Catalog } from './catalog.js';
 import { checkConditionRefs } from './refs.js';
@@ -148,30 +149,17 @@ function checkGraph(
   // A loop is safe when every way round it passes a step that waits (Delay, Promotion, an If/Then that
   // waits for a trigger). So drop those steps and look for any cycle left among the rest.
   const spinning = (id: string) => reached.has(id) && !waits(byId.get(id)!.node);
-  const state = new Map<string, 1 | 2>(); // 1 on the stack, 2 done
-  const reported = new Set<string>();
-  const visit = (id: string, path: string[]): void => {
-    state.set(id, 1);
-    path.push(id);
-    for (const n of next.get(id) ?? []) {
-      if (!spinning(n)) continue;
-      if (state.get(n) === 1) {
-        const loop = path.slice(path.indexOf(n));
-        const key = [...loop].sort().join(',');
-        if (!reported.has(key)) {
-          reported.add(key);
-          error(
-            out,
-            at(where, 'nodes', byId.get(n)!.index),
-            `the steps ${loop.map((s) => `"${s}"`).join(' -> ')} -> "${n}" form a loop that can repeat forever; add a Delay or an If/Then that waits for a trigger`,
-          );
-        }
-      } else if (!state.has(n)) visit(n, path);
-    }
-    path.pop();
-    state.set(id, 2);
-  };
-  for (const nodeId of byId.keys()) if (spinning(nodeId) && !state.has(nodeId)) visit(nodeId, []);
+  findLoops(
+    [...byId.keys()].filter(spinning),
+    (id) => next.get(id) ?? [],
+    (to) => (spinning(to) ? to : undefined),
+    (loop, _from, to) =>
+      error(
+        out,
+        at(where, 'nodes', byId.get(to)!.index),
+        `the steps ${loop.map((s) => `"${s}"`).join(' -> ')} -> "${to}" form a loop that can repeat forever; add a Delay or an If/Then that waits for a trigger`,
+      ),
+  );
 }
 
 function checkNode(

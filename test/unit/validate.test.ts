@@ -86,6 +86,25 @@ describe('validateDocument', () => {
     expect(errors(validateDocument(waiting))).toEqual([]);
   });
 
+  it('follows a very long chain of steps, and of enrollments, without running out of stack', () => {
+    // A generated 5 MB document: 20,000 If/Then steps in a row, the last one leading back to the first.
+    const n = 20_000;
+    const nodes = Array.from({ length: n }, (_, i) => ({ id: `s${i}`, kind: 'if' as const, conditions: { field: 'path', op: 'contains' as const, value: `/p${i}` } }));
+    const edges = nodes.slice(1).map((node, i) => ({ from: `s${i}`, port: 'then', to: node.id }));
+    edges.push({ from: `s${n - 1}`, port: 'then', to: 's0' });
+    const ps = validateDocument({ workflows: [workflow({ id: 'long', start: 's0', nodes, edges })] }, 'long.json');
+    expect(errors(ps).map(formatProblem)).toEqual([
+      expect.stringMatching(/^long\.json: \/workflows\/0\/nodes\/0: the steps "s0" -> "s1" -> .* -> "s19999" -> "s0" form a loop that can repeat forever/),
+    ]);
+
+    const chain = Array.from({ length: 12_000 }, (_, i) =>
+      workflow({ id: `wf${i}`, start: 'go', nodes: [{ id: 'go', kind: 'enroll', workflow: `wf${(i + 1) % 12_000}` }], edges: [] }),
+    );
+    const loops = errors(validateProject([{ file: 'chain.json', doc: { workflows: chain } }]));
+    expect(loops).toHaveLength(1);
+    expect(loops[0]!.message).toMatch(/^enrollment loop: "wf0" enrolls into "wf1" enrolls into .* enrolls into "wf11999" enrolls into "wf0"/);
+  });
+
   it('checks that Multivariate Test weights add up to 100', () => {
     const doc = change((d) => {
       d.workflows[0].nodes.push({
