@@ -4,7 +4,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { createServer } from 'node:http';
 import path from 'node:path';
-import { KINDS, openStorage } from './storage.mjs';
+import { KINDS, StoreWriteError, openStorage } from './storage.mjs';
 import { ROOT, TYPES, notFound, send, serveBundle, serveStatic } from './static.mjs';
 
 export const EXAMPLES = path.join(ROOT, 'examples', 'workflows');
@@ -443,7 +443,7 @@ export async function createApp(options) {
         return json(res, error.status, { error: error.message, ...error.extra }, { ...cors, ...error.headers });
       }
       console.error(`server: ${req.method} ${req.url}: ${error.stack ?? error}`);
-      if (!res.headersSent) json(res, 500, { error: 'internal server error' });
+      if (!res.headersSent) json(res, 500, { error: error instanceof StoreWriteError ? error.message : 'internal server error' });
       else res.destroy();
     }
   });
