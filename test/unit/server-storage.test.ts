@@ -55,7 +55,7 @@ describe('a write that fails', () => {
       const code = (await (await fetch(`${base}/api/login-codes`, { method: 'POST', headers: { authorization: 'Bearer admin' } })).json()).code;
       const session = (await (await fetch(`${base}/api/sessions`, { method: 'POST', body: JSON.stringify({ code }) })).json()).session;
       const call = (method: string, url: string, body?: unknown) =>
-        fetch(base + url, { method, headers: { authorization: `Bearer ${session}`, 'content-type': 'application/json' }, body: body && JSON.stringify(body) });
+        fetch(base + url, { method, headers: { authorization: `Bearer ${session}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
       expect((await call('POST', '/api/segments', segment)).status).toBe(201);
 
       blockStateWrites();
