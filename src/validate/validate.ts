@@ -64,7 +64,6 @@ export function validateProject(files: readonly SourceFile[]): Problem[] {
 function checkTopLevel(out: Out, doc: unknown): Record<string, unknown> | undefined {
   const d = object(out, doc, '', 'an authoring document');
   if (!d) return undefined;
-  onlyKeys(out, d, '', ['$schema', 'format', 'version', ...COLLECTIONS, 'site'], 'an authoring document');
   if (d.format !== undefined && d.format !== AUTHORING_FORMAT) {
     const hint = d.format === 'workflows/exchange' ? '; this is an exchange (.jst) file: use "workflows import"' : d.format === 'workflows/compiled' ? '; this is a compiled bundle, not a source document' : '';
     error(out, '/format', `"format" must be "${AUTHORING_FORMAT}", not ${JSON.stringify(d.format)}${hint}`);
@@ -75,6 +74,8 @@ function checkTopLevel(out: Out, doc: unknown): Record<string, unknown> | undefi
     error(out, '/version', `this document was written by a newer version of Workflows (format version ${version}; this one reads up to ${AUTHORING_VERSION})`);
     return undefined;
   }
+  // After the format: a bundle or exchange file is named as such, not listed field by field.
+  onlyKeys(out, d, '', ['$schema', 'format', 'version', ...COLLECTIONS, 'site'], 'an authoring document');
   for (const c of COLLECTIONS) if (d[c] !== undefined) list(out, d[c], at('', c), `"${c}"`);
   return d;
 }

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Problem } from '../../src/model/problems.js';
 import { formatProblem } from '../../src/model/problems.js';
 import { validateDocument, validateProject } from '../../src/validate/validate.js';
+import { compileProject } from '../../src/compile/compile.js';
 import { documentWith, workflow } from './fixtures.js';
 
 const errors = (ps: Problem[]) => ps.filter((p) => p.severity === 'error');
@@ -231,6 +232,16 @@ describe('validateDocument', () => {
     expect(validateDocument({ format: 'workflows/exchange' })[0]!.message).toMatch(/exchange \(\.jst\) file/);
     expect(validateDocument({ format: 'workflows/authoring', version: 9 })[0]!.message).toMatch(/newer version/);
     expect(validateDocument([])[0]!.message).toBe('an authoring document must be an object, not a list');
+  });
+
+  it('says only what a bundle or an exchange file is, not every field it has that a document does not', () => {
+    const bundle = compileProject([{ file: 'a.json', doc: documentWith() }]);
+    if (!bundle.ok) throw new Error('the fixture compiles');
+    expect(validateDocument(bundle.bundle, 'site/workflows.json').map(formatProblem)).toEqual([
+      'site/workflows.json: /format: "format" must be "workflows/authoring", not "workflows/compiled"; this is a compiled bundle, not a source document',
+    ]);
+    const exchange = { format: 'workflows/exchange', version: 1, exportedAt: '2026-03-01T12:00:00.000Z', workflow: workflow(), references: { workflows: [] } };
+    expect(validateDocument(exchange)).toHaveLength(1);
   });
 
   it('formats problems as file: /pointer: message', () => {
