@@ -174,6 +174,19 @@ describe('workflows validate', () => {
     expect(r.err).toBe('bad.json: /: not valid JSON: line 5, column 18: expected a value but found ","\n1 error in 1 file\n');
   });
 
+  it('refuses a key written twice in one object, which JSON would silently drop', async () => {
+    const doc = templateDocument('exit-intent-discount');
+    // Two documents pasted together: the second "workflows" would replace the first.
+    const text = JSON.stringify(doc, null, 2).replace(/\n}$/, ',\n  "workflows": []\n}');
+    write('pasted.json', text);
+    const r = await run('validate', 'pasted.json');
+    expect(r.code).toBe(1);
+    const line = text.split('\n').findIndex((l) => l === '  "workflows": []') + 1;
+    expect(r.err).toBe(`pasted.json: /workflows: "workflows" is written twice in this object (the second at line ${line}, column 3); JSON keeps only the last one, so the first would be lost: merge them or remove one\n1 error in 1 file\n`);
+    write('nested.json', '{"workflows": [{"id": "a", "name": "A", "name": "B"}]}');
+    expect((await run('validate', 'nested.json')).err).toMatch(/^nested\.json: \/workflows\/0\/name: "name" is written twice/);
+  });
+
   it('checks ids across files as one project', async () => {
     // Two templates share the same subscribers segment: identical definitions are one segment.
     write('a.json', templateDocument('exit-intent-discount'));
