@@ -42,12 +42,19 @@ export function nodeIo(overrides: Partial<CliIo> = {}): CliIo {
   };
 }
 
-/** Writes a temporary file beside the target, then renames it over the target (atomic on one file system). */
+/**
+ * Writes a temporary file beside the target, then renames it over the target (atomic on one file system). A target
+ * that is a link is followed, so the file it points at is replaced and the link stays (a deploy that links
+ * `public/workflows.json` into a release folder keeps working); the replaced file's permissions are kept.
+ */
 export async function writeAtomically(path: string, text: string): Promise<void> {
-  const temp = join(dirname(path), `.${basename(path)}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+  const target = await fs.realpath(path).catch(() => path);
+  const mode = await fs.stat(target).then((s) => s.mode & 0o7777, () => undefined);
+  const temp = join(dirname(target), `.${basename(target)}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
   try {
     await fs.writeFile(temp, text, { encoding: 'utf8', flag: 'wx' });
-    await fs.rename(temp, path);
+    if (mode !== undefined) await fs.chmod(temp, mode);
+    await fs.rename(temp, target);
   } catch (e) {
     await fs.rm(temp, { force: true }).catch(() => undefined);
     throw e;

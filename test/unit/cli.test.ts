@@ -1,6 +1,6 @@
 /// <reference types="node" />
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -405,6 +405,24 @@ describe('workflows export and import', () => {
     const r = await run('export', 'site', '-w', 'exit-intent-discount', '-o', 'site/exit.json');
     expect(r).toEqual({ code: 1, out: '', err: 'site/exit.json: /: this is an authoring document; writing the exchange file here would replace it: choose another output file\n' });
     expect(read('site/exit.json')).toBe(before);
+  });
+
+  it('keeps the permissions of the file it replaces, and writes through a link to the file it points at', async () => {
+    write('source.json', templateDocument('coupon-reveal'));
+    await run('export', 'source.json', '--workflow', 'coupon-reveal', '-o', 'reveal.jst');
+    write('private.json', templateDocument('exit-intent-discount'));
+    chmodSync(join(dir, 'private.json'), 0o600);
+    expect((await run('import', 'reveal.jst', '--into', 'private.json')).code).toBe(0);
+    expect(statSync(join(dir, 'private.json')).mode & 0o777).toBe(0o600);
+
+    mkdirSync(join(dir, 'releases'));
+    write('releases/site.json', templateDocument('exit-intent-discount'));
+    symlinkSync('releases/site.json', join(dir, 'site.json'));
+    expect((await run('import', 'reveal.jst', '--into', 'site.json')).code).toBe(0);
+    expect(lstatSync(join(dir, 'site.json')).isSymbolicLink()).toBe(true);
+    expect((json('releases/site.json') as AuthoringDocument).workflows).toHaveLength(2);
+    expect(leftovers()).toEqual([]);
+    expect(leftovers('releases')).toEqual([]);
   });
 
   it('says so when an output cannot be written', async () => {
