@@ -197,8 +197,6 @@ describe('documents', () => {
       pointer: '/name',
     });
     expect((await as('GET', '/api/segments/seg_twice')).status).toBe(404);
-    // A request that needs no fields may send no body at all.
-    expect((await as('POST', '/api/publish', '')).status).toBeLessThan(300);
   });
 
   it('refuses oversized bodies with 413', async () => {
@@ -220,8 +218,8 @@ describe('publishing', () => {
     const list = (await as('GET', '/api/publications')).json;
     expect(list.publications.length).toBeGreaterThanOrEqual(2);
     expect(list.current).toBe(pub.json.version);
-    // Publishing nothing new keeps the current version.
-    expect((await as('POST', '/api/publish', {})).status).toBe(200);
+    // Publishing nothing new keeps the current version. (Publish needs no fields, so no body at all will do.)
+    expect((await as('POST', '/api/publish', '')).status).toBe(200);
 
     const back = await as('POST', '/api/publications/1/rollback');
     expect(back.status).toBe(200);
