@@ -10,7 +10,7 @@
 //
 // All calls are synchronous: Node runs one at a time, so every read-modify-write is atomic without locks
 // (coupon claims included), and a write has reached the disk when the call returns.
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, ftruncateSync, unlinkSync, writeSync, fstatSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, ftruncateSync, unlinkSync, writeSync, fstatSync } from 'node:fs';
 import path from 'node:path';
 
 export const KINDS = ['workflows', 'promotions', 'segments', 'apps'];
@@ -69,6 +69,13 @@ const empty = () => ({
  */
 export function openStorage(dir) {
   mkdirSync(path.join(dir, 'publications'), { recursive: true, mode: 0o700 });
+  // A server killed inside writeAtomic leaves its temporary file behind, never renamed, so never read: clear it.
+  // (Two servers must not share a data directory, so no other writer can own one.)
+  for (const folder of [dir, path.join(dir, 'publications')]) {
+    for (const name of readdirSync(folder)) {
+      if (/\.\d+\.tmp$/.test(name)) try { unlinkSync(path.join(folder, name)); } catch { /* not a file: not ours */ }
+    }
+  }
   const stateFile = path.join(dir, 'state.json');
   // Every change is made in memory, then saved; `saved` is the last state on disk, so a save the disk refuses
   // puts memory back to it rather than answering later requests with a change that a restart would lose.

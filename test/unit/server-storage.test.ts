@@ -2,7 +2,7 @@
 /// <reference types="node" />
 // A write the disk refuses (full, read-only, a folder in the way) must change nothing: not the files, and not
 // what the server answers afterwards. The state file's temporary name is made a folder to make the write fail.
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -44,6 +44,17 @@ describe('a write that fails', () => {
     unblockStateWrites();
     expect(store.put('segments', { ...segment, name: 'B' }, 1).doc.revision).toBe(2);
     expect(onDisk().docs.segments.seg_a.name).toBe('B');
+    store.close();
+  });
+
+  it('clears the temporary files a killed server left half-written', () => {
+    openStorage(dir).close();
+    writeFileSync(path.join(dir, 'state.json.4242.tmp'), '{"docs":{"segm');
+    writeFileSync(path.join(dir, 'publications', '7.json.4242.tmp'), '{"format":"workf');
+    const store = openStorage(dir);
+    expect(readdirSync(dir).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+    expect(readdirSync(path.join(dir, 'publications'))).toEqual([]);
+    expect(store.list('segments')).toEqual([]);
     store.close();
   });
 
