@@ -1,10 +1,10 @@
 // The reference server: the demo store's static files, the published bundle, the authoring API, editor auth,
 // the event collector, coupon claims and a webhook sink. Node built-ins only; see docs/server.md.
 import { createHash, randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { createServer } from 'node:http';
 import path from 'node:path';
-import { KINDS, StoreWriteError, openStorage } from './storage.mjs';
+import { KINDS, StoreWriteError, openStorage, writeAtomic } from './storage.mjs';
 import { ROOT, TYPES, notFound, send, serveBundle, serveStatic } from './static.mjs';
 
 export const EXAMPLES = path.join(ROOT, 'examples', 'workflows');
@@ -78,7 +78,8 @@ export async function createApp(options) {
   let adminToken = options.adminToken;
   if (!adminToken) {
     if (existsSync(tokenFile)) adminToken = readFileSync(tokenFile, 'utf8').trim();
-    else writeFileSync(tokenFile, (adminToken = token()) + '\n', { mode: 0o600 });
+    // Missing, or left empty by a first start killed while writing it: an empty token would let nobody in.
+    if (!adminToken) writeAtomic(tokenFile, (adminToken = token()) + '\n');
   }
 
   // Seed, then publish what was seeded.

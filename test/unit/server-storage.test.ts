@@ -58,6 +58,14 @@ describe('a write that fails', () => {
     store.close();
   });
 
+  it('makes a new admin token when a killed first start left its file empty', async () => {
+    writeFileSync(path.join(dir, 'admin-token'), '');
+    const app = await createApp({ dataDir: dir, seedDir: null });
+    app.store.close();
+    expect(app.adminToken).toMatch(/^[\w-]{20,}$/);
+    expect(readFileSync(path.join(dir, 'admin-token'), 'utf8')).toBe(`${app.adminToken}\n`);
+  });
+
   it('answers with what happened, and serves what was saved', async () => {
     const app = await createApp({ dataDir: dir, adminToken: 'admin', seedDir: null });
     await new Promise<void>((done) => app.server.listen(0, '127.0.0.1', done));
