@@ -20,6 +20,7 @@ export interface CliIo {
 }
 
 export function nodeIo(overrides: Partial<CliIo> = {}): CliIo {
+  if (!overrides.stdout) stopQuietlyWhenPipeCloses();
   const cwd = overrides.cwd ?? process.cwd();
   const at = (p: string) => resolve(cwd, p);
   return {
@@ -40,6 +41,21 @@ export function nodeIo(overrides: Partial<CliIo> = {}): CliIo {
     ...overrides,
     cwd,
   };
+}
+
+let watchingPipe = false;
+
+/**
+ * `workflows compile site -o - | head` closes the pipe while the bundle is still being written: stop quietly, as
+ * other command-line tools do, instead of crashing with a stack trace.
+ */
+function stopQuietlyWhenPipeCloses(): void {
+  if (watchingPipe) return;
+  watchingPipe = true;
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    process.exit(process.exitCode ?? 0);
+  });
 }
 
 /**

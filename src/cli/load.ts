@@ -33,7 +33,8 @@ export async function loadSources(io: CliIo, paths: readonly string[], skip: (pa
       names = [];
       for (const n of entries) {
         const full = joinPath(path, n);
-        if (!skip(full) && (await io.kind(full)) === 'file') names.push(full);
+        // Sub-folders are left out; a link to nothing is kept, so reading it says what is wrong.
+        if (!skip(full) && (await io.kind(full)) !== 'directory') names.push(full);
       }
       if (!names.length) problem(path, 'the folder has no .json files');
     }

@@ -1,5 +1,5 @@
 /// <reference types="node" />
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -85,6 +85,19 @@ describe('workflows (top level)', () => {
       status = (e as { status: number }).status;
     }
     expect(status).toBe(2);
+  }, 30_000);
+});
+
+describe('workflows as a program', () => {
+  it('stops quietly when the reader of its output goes away (| head)', () => {
+    // A bundle well over a pipe's buffer, so writing goes on after head has closed the pipe.
+    const nodes = Array.from({ length: 3000 }, (_, i) => ({ id: `s${i}`, kind: 'if', conditions: { field: 'path', op: 'contains', value: `/p${i}` } }));
+    const edges = nodes.slice(1).map((n, i) => ({ from: `s${i}`, port: 'then', to: n.id }));
+    write('big.json', { workflows: [{ id: 'big', name: 'Big', status: 'active', start: 's0', nodes, edges }] });
+    const command = `"${process.execPath}" --import tsx src/cli/main.ts compile "${join(dir, 'big.json')}" -o - | head -c 10 >/dev/null`;
+    const r = spawnSync('sh', ['-c', command], { cwd: REPO, encoding: 'utf8' });
+    expect(r.stderr).not.toMatch(/EPIPE|Unhandled/);
+    expect(r.stderr).toMatch(/^compiled 1 active workflow/);
   }, 30_000);
 });
 
@@ -198,6 +211,13 @@ describe('workflows validate', () => {
     const r = await run('validate', 'a.json', 'b.json');
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/^b\.json: \/segments\/0\/id: another segment already has the id "newsletter-subscribers" \(at a\.json \/segments\/0\), with different content\n/);
+  });
+
+  it('reports a file in the folder that is a link to nothing, rather than leave it out', async () => {
+    write('site/exit.json', templateDocument('exit-intent-discount'));
+    symlinkSync('../shared/lead.json', join(dir, 'site/lead.json'));
+    const r = await run('validate', 'site');
+    expect(r).toEqual({ code: 1, out: '', err: 'site/lead.json: /: cannot read the file (ENOENT)\n1 error in 2 files\n' });
   });
 
   it('reports missing paths and empty folders; needs an argument', async () => {
