@@ -249,6 +249,7 @@ async function importCommand(io: CliIo, argv: readonly string[]): Promise<number
 
   let project: AuthoringDocument;
   let created = false;
+  let style = { bom: '', eol: '\n' };
   if ((await io.kind(into)) === 'missing') {
     project = { format: AUTHORING_FORMAT, version: AUTHORING_VERSION, workflows: [], promotions: [], segments: [], apps: [] };
     created = true;
@@ -260,6 +261,8 @@ async function importCommand(io: CliIo, argv: readonly string[]): Promise<number
       return 1;
     }
     project = read.value as AuthoringDocument;
+    // Rewrite it the way it was written, so an editor or version control on Windows sees only the change.
+    style = { bom: read.text.charCodeAt(0) === 0xfeff ? '\ufeff' : '', eol: read.text.includes('\r\n') ? '\r\n' : '\n' };
   }
 
   const result = importExchange(parsed.file, project, mode, { file: into });
@@ -271,7 +274,7 @@ async function importCommand(io: CliIo, argv: readonly string[]): Promise<number
   }
   printProblems(io, [...warnings, ...result.warnings]);
   const target = a.options.output ?? into;
-  const text = JSON.stringify(result.document, null, 2) + '\n';
+  const text = style.bom + (JSON.stringify(result.document, null, 2) + '\n').replace(/\n/g, style.eol);
   const toStdout = target === '-';
   if (toStdout) io.stdout(text);
   else if (!(await writeOut(io, target, text, 'document'))) return 1;

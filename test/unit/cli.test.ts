@@ -407,6 +407,17 @@ describe('workflows export and import', () => {
     expect(await run('validate', 'new.json')).toMatchObject({ code: 0, out: 'ok: 1 workflow, 2 promotions\n' });
   });
 
+  it('keeps the line ends and byte order mark of a document written on Windows', async () => {
+    write('source.json', templateDocument('coupon-reveal'));
+    await run('export', 'source.json', '--workflow', 'coupon-reveal', '-o', 'reveal.jst');
+    write('site.json', '\ufeff' + JSON.stringify(templateDocument('exit-intent-discount'), null, 2).replace(/\n/g, '\r\n') + '\r\n');
+    expect((await run('import', 'reveal.jst', '--into', 'site.json')).code).toBe(0);
+    const text = read('site.json');
+    expect(text.startsWith('\ufeff{\r\n')).toBe(true);
+    expect(text.replace(/\r\n/g, '')).not.toContain('\n');
+    expect(await run('validate', 'site.json')).toMatchObject({ code: 0, out: 'ok: 2 workflows, 3 promotions\n' });
+  });
+
   it('prints the result with -o -, the summary on stderr', async () => {
     write('source.json', templateDocument('coupon-reveal'));
     await run('export', 'source.json', '--workflow', 'coupon-reveal', '-o', 'reveal.jst');
