@@ -5,6 +5,8 @@ import { formatProblem } from '../../src/model/problems.js';
 import { validateDocument, validateProject } from '../../src/validate/validate.js';
 import { compileProject } from '../../src/compile/compile.js';
 import { documentWith, workflow } from './fixtures.js';
+import { harness, names } from './engine-harness.js';
+import type { WorkflowNode } from '../../src/model/types.js';
 
 const errors = (ps: Problem[]) => ps.filter((p) => p.severity === 'error');
 const find = (ps: Problem[], pointer: string) => ps.find((p) => p.pointer === pointer && p.severity === 'error');
@@ -104,6 +106,30 @@ describe('validateDocument', () => {
     const loops = errors(validateProject([{ file: 'chain.json', doc: { workflows: chain } }]));
     expect(loops).toHaveLength(1);
     expect(loops[0]!.message).toMatch(/^enrollment loop: "wf0" enrolls into "wf1" enrolls into .* enrolls into "wf11999" enrolls into "wf0"/);
+  });
+
+  it('refuses more steps in a row without waiting than a visitor\'s browser runs at once', async () => {
+    // Connectors c0 -> c1 -> ... ending in an Exit: `length` steps that all run at once.
+    const chain = (length: number) => {
+      const nodes: WorkflowNode[] = Array.from({ length: length - 1 }, (_, i) => ({ id: `c${i}`, kind: 'connector', target: `c${i + 1}` }));
+      nodes.push({ id: `c${length - 1}`, kind: 'exit' });
+      return { workflows: [workflow({ id: 'chain', start: 'c0', nodes, edges: [] })] };
+    };
+    expect(errors(validateDocument(chain(98)))).toEqual([]);
+    expect(errors(validateDocument(chain(99))).map(formatProblem)).toEqual([
+      '<document>: /workflows/0/nodes/0: 99 steps in a row from "c0" run without one that waits; at most 98 may, or the visitor\'s browser stops the workflow: add a Delay or an If/Then that waits for a trigger between them',
+    ]);
+    // A step that waits starts a new run.
+    const split = chain(150);
+    split.workflows[0]!.nodes[70] = { id: 'c70', kind: 'delay', mode: 'duration', duration: { amount: 1, unit: 'minutes' } };
+    split.workflows[0]!.edges = [{ from: 'c70', port: 'next', to: 'c71' }];
+    expect(errors(validateDocument(split))).toEqual([]);
+
+    // What the validator accepts runs to its end in the runtime.
+    const h = harness(chain(98));
+    await h.engine.pageView();
+    for (let i = 0; i < 10; i++) await h.settle();
+    expect(names(h).slice(-1)).toEqual(['exited']);
   });
 
   it('checks that Multivariate Test weights add up to 100', () => {
