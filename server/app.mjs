@@ -1,10 +1,10 @@
 // The reference server: the demo store's static files, the published bundle, the authoring API, editor auth,
 // the event collector, coupon claims and a webhook sink. Node built-ins only; see docs/server.md.
 import { createHash, randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { createServer } from 'node:http';
 import path from 'node:path';
-import { KINDS, openStorage } from './storage.mjs';
+import { KINDS, StoreWriteError, openStorage, writeAtomic } from './storage.mjs';
 import { ROOT, TYPES, notFound, send, serveBundle, serveStatic } from './static.mjs';
 
 export const EXAMPLES = path.join(ROOT, 'examples', 'workflows');
@@ -78,7 +78,8 @@ export async function createApp(options) {
   let adminToken = options.adminToken;
   if (!adminToken) {
     if (existsSync(tokenFile)) adminToken = readFileSync(tokenFile, 'utf8').trim();
-    else writeFileSync(tokenFile, (adminToken = token()) + '\n', { mode: 0o600 });
+    // Missing, or left empty by a first start killed while writing it: an empty token would let nobody in.
+    if (!adminToken) writeAtomic(tokenFile, (adminToken = token()) + '\n');
   }
 
   // Seed, then publish what was seeded.
@@ -243,7 +244,7 @@ export async function createApp(options) {
   async function api(req, res, url, parts) {
     const m = req.method;
     const q = url.searchParams;
-    const body = async () => object(parseJson(await readBody(req, limits.apiBody)));
+    const body = async () => apiBody(await readBody(req, limits.apiBody));
 
     if (parts[0] === 'login-codes' && parts.length === 1) {
       only(m, 'POST');
@@ -374,6 +375,20 @@ export async function createApp(options) {
     fail(404, 'no such endpoint');
   }
 
+  /**
+   * An API body, read by the product's own JSON reader: it says at which line and column the text is broken, and
+   * refuses a key written twice (JSON.parse would keep the last one and lose the first without a word). An empty
+   * body is an empty object: `POST /api/publish` needs nothing.
+   */
+  function apiBody(buf) {
+    const text = buf.toString('utf8');
+    if (!text.trim()) return {};
+    const r = compiler.parseJson(text);
+    if (r.ok) return object(r.value);
+    const { pointer, message } = r.problem;
+    return pointer ? fail(400, `the body has a problem at ${pointer}: ${message}`, { pointer }) : fail(400, `the body is ${message}`);
+  }
+
   /** Refuses a document the validator finds errors in (in the context of the others, so references are checked). */
   function validateDoc(kind, doc) {
     if (typeof doc.id !== 'string' || !ID.test(doc.id)) fail(400, '"id" must be 1-64 letters, digits, _ or -, starting with a letter or digit');
@@ -443,7 +458,7 @@ export async function createApp(options) {
         return json(res, error.status, { error: error.message, ...error.extra }, { ...cors, ...error.headers });
       }
       console.error(`server: ${req.method} ${req.url}: ${error.stack ?? error}`);
-      if (!res.headersSent) json(res, 500, { error: 'internal server error' });
+      if (!res.headersSent) json(res, 500, { error: error instanceof StoreWriteError ? error.message : 'internal server error' });
       else res.destroy();
     }
   });

@@ -10,7 +10,7 @@
 //
 // All calls are synchronous: Node runs one at a time, so every read-modify-write is atomic without locks
 // (coupon claims included), and a write has reached the disk when the call returns.
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, ftruncateSync, writeSync, fstatSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, ftruncateSync, unlinkSync, writeSync, fstatSync } from 'node:fs';
 import path from 'node:path';
 
 export const KINDS = ['workflows', 'promotions', 'segments', 'apps'];
@@ -18,15 +18,28 @@ export const KINDS = ['workflows', 'promotions', 'segments', 'apps'];
 /** Writes `data` to `file` so that a crash leaves either the old or the new content, never a mix. */
 export function writeAtomic(file, data) {
   const tmp = `${file}.${process.pid}.tmp`;
-  const fd = openSync(tmp, 'w', 0o600);
   try {
-    writeSync(fd, data);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
+    const fd = openSync(tmp, 'w', 0o600);
+    try {
+      writeSync(fd, data);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, file);
+  } catch (error) {
+    // A disk that filled up mid-write must not keep the partial temporary file.
+    try { unlinkSync(tmp); } catch { /* never created, or not a file */ }
+    throw error;
   }
-  renameSync(tmp, file);
   syncDir(path.dirname(file));
+}
+
+/** A change the disk refused; the store has undone it, so the answer can say that nothing changed. */
+export class StoreWriteError extends Error {
+  constructor(cause) {
+    super(`could not save the store (${cause?.code ?? cause?.message ?? cause}); nothing was changed`, { cause });
+  }
 }
 
 function syncDir(dir) {
@@ -56,10 +69,30 @@ const empty = () => ({
  */
 export function openStorage(dir) {
   mkdirSync(path.join(dir, 'publications'), { recursive: true, mode: 0o700 });
+  // A server killed inside writeAtomic leaves its temporary file behind, never renamed, so never read: clear it.
+  // (Two servers must not share a data directory, so no other writer can own one.)
+  for (const folder of [dir, path.join(dir, 'publications')]) {
+    for (const name of readdirSync(folder)) {
+      if (/\.\d+\.tmp$/.test(name)) try { unlinkSync(path.join(folder, name)); } catch { /* not a file: not ours */ }
+    }
+  }
   const stateFile = path.join(dir, 'state.json');
+  // Every change is made in memory, then saved; `saved` is the last state on disk, so a save the disk refuses
+  // puts memory back to it rather than answering later requests with a change that a restart would lose.
+  let saved = existsSync(stateFile) ? readFileSync(stateFile, 'utf8') : undefined;
+  const load = () => (saved === undefined ? empty() : { ...empty(), ...JSON.parse(saved) });
   /** @type {ReturnType<typeof empty>} */
-  const s = existsSync(stateFile) ? { ...empty(), ...JSON.parse(readFileSync(stateFile, 'utf8')) } : empty();
-  const save = () => writeAtomic(stateFile, JSON.stringify(s));
+  let s = load();
+  const save = () => {
+    const text = JSON.stringify(s);
+    try {
+      writeAtomic(stateFile, text);
+    } catch (error) {
+      s = load();
+      throw new StoreWriteError(error);
+    }
+    saved = text;
+  };
 
   // The event log: cut a torn last line, then load the ids for deduplication.
   const logFile = path.join(dir, 'events.jsonl');

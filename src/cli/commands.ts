@@ -12,7 +12,7 @@ import { validateProject } from '../validate/validate.js';
 import { parseArgs, type OptionSpec } from './args.js';
 import { HELP } from './help.js';
 import type { CliIo } from './io.js';
-import { loadSources, readJson } from './load.js';
+import { isAuthoringDocument, loadSources, readJson } from './load.js';
 import { plural, printProblems, tally, usageError } from './report.js';
 
 const HELP_OPTION: Record<string, OptionSpec> = { help: { value: false, aliases: ['-h'] } };
@@ -24,6 +24,11 @@ export const COMMANDS: Record<string, Command> = { templates, validate, compile,
 
 /** Writes a result file atomically; says why when it cannot. */
 async function writeOut(io: CliIo, path: string, text: string, what: string): Promise<boolean> {
+  // Renaming onto "dist/" would create a file named "dist" where the user meant a folder.
+  if (/[\\/]$/.test(path) || (await io.kind(path)) === 'directory') {
+    io.stderr(`${path}: cannot write the ${what}: this is a folder; name a file inside it\n`);
+    return false;
+  }
   try {
     await io.writeFile(path, text);
     return true;
@@ -31,6 +36,17 @@ async function writeOut(io: CliIo, path: string, text: string, what: string): Pr
     io.stderr(`${path}: cannot write the ${what} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})\n`);
     return false;
   }
+}
+
+/**
+ * A bundle or exchange file written over an authoring document would destroy the designer's work (a typo in -o,
+ * or the output pointed at one of the sources): say so instead of writing.
+ */
+async function overwritesAuthoring(io: CliIo, path: string, what: string): Promise<Problem | undefined> {
+  if ((await io.kind(path)) !== 'file') return undefined;
+  const read = await readJson(io, path);
+  if (!read.ok || !isAuthoringDocument(read.value)) return undefined;
+  return { file: path, pointer: '', severity: 'error', message: `this is an authoring document; writing the ${what} here would replace it: choose another output file` };
 }
 
 /** Parses the command's options, answering --help and usage errors itself. */
@@ -128,6 +144,12 @@ async function compile(io: CliIo, argv: readonly string[]): Promise<number> {
   const out = a.options.output;
   if (!out) return usageError(io, 'compile', 'say where the bundle goes: -o <out.json> (or -o - for stdout)');
   const outPath = out === '-' ? undefined : resolve(io.cwd, out);
+  const clobber = outPath && (await overwritesAuthoring(io, out, 'bundle'));
+  if (clobber) {
+    printProblems(io, [clobber]);
+    io.stderr(`nothing written: ${tally([clobber])}\n`);
+    return 1;
+  }
   const loaded = await loadSources(io, a.positionals, (p) => resolve(io.cwd, p) === outPath);
   if (loaded.problems.length) {
     printProblems(io, loaded.problems);
@@ -191,6 +213,11 @@ async function exportCommand(io: CliIo, argv: readonly string[]): Promise<number
     io.stderr(`exported ${summary}\n`);
     return 0;
   }
+  const clobber = await overwritesAuthoring(io, out, 'exchange file');
+  if (clobber) {
+    printProblems(io, [clobber]);
+    return 1;
+  }
   if (!(await writeOut(io, out, text, 'exchange file'))) return 1;
   io.stdout(`exported ${summary} -> ${out}\n`);
   return 0;
@@ -222,6 +249,7 @@ async function importCommand(io: CliIo, argv: readonly string[]): Promise<number
 
   let project: AuthoringDocument;
   let created = false;
+  let style = { bom: '', eol: '\n' };
   if ((await io.kind(into)) === 'missing') {
     project = { format: AUTHORING_FORMAT, version: AUTHORING_VERSION, workflows: [], promotions: [], segments: [], apps: [] };
     created = true;
@@ -233,6 +261,8 @@ async function importCommand(io: CliIo, argv: readonly string[]): Promise<number
       return 1;
     }
     project = read.value as AuthoringDocument;
+    // Rewrite it the way it was written, so an editor or version control on Windows sees only the change.
+    style = { bom: read.text.charCodeAt(0) === 0xfeff ? '\ufeff' : '', eol: read.text.includes('\r\n') ? '\r\n' : '\n' };
   }
 
   const result = importExchange(parsed.file, project, mode, { file: into });
@@ -244,7 +274,7 @@ async function importCommand(io: CliIo, argv: readonly string[]): Promise<number
   }
   printProblems(io, [...warnings, ...result.warnings]);
   const target = a.options.output ?? into;
-  const text = JSON.stringify(result.document, null, 2) + '\n';
+  const text = style.bom + (JSON.stringify(result.document, null, 2) + '\n').replace(/\n/g, style.eol);
   const toStdout = target === '-';
   if (toStdout) io.stdout(text);
   else if (!(await writeOut(io, target, text, 'document'))) return 1;

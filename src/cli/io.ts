@@ -20,6 +20,7 @@ export interface CliIo {
 }
 
 export function nodeIo(overrides: Partial<CliIo> = {}): CliIo {
+  if (!overrides.stdout) stopQuietlyWhenPipeCloses();
   const cwd = overrides.cwd ?? process.cwd();
   const at = (p: string) => resolve(cwd, p);
   return {
@@ -42,12 +43,34 @@ export function nodeIo(overrides: Partial<CliIo> = {}): CliIo {
   };
 }
 
-/** Writes a temporary file beside the target, then renames it over the target (atomic on one file system). */
+let watchingPipe = false;
+
+/**
+ * `workflows compile site -o - | head` closes the pipe while the bundle is still being written: stop quietly, as
+ * other command-line tools do, instead of crashing with a stack trace.
+ */
+function stopQuietlyWhenPipeCloses(): void {
+  if (watchingPipe) return;
+  watchingPipe = true;
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    process.exit(process.exitCode ?? 0);
+  });
+}
+
+/**
+ * Writes a temporary file beside the target, then renames it over the target (atomic on one file system). A target
+ * that is a link is followed, so the file it points at is replaced and the link stays (a deploy that links
+ * `public/workflows.json` into a release folder keeps working); the replaced file's permissions are kept.
+ */
 export async function writeAtomically(path: string, text: string): Promise<void> {
-  const temp = join(dirname(path), `.${basename(path)}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+  const target = await fs.realpath(path).catch(() => path);
+  const mode = await fs.stat(target).then((s) => s.mode & 0o7777, () => undefined);
+  const temp = join(dirname(target), `.${basename(target)}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
   try {
     await fs.writeFile(temp, text, { encoding: 'utf8', flag: 'wx' });
-    await fs.rename(temp, path);
+    if (mode !== undefined) await fs.chmod(temp, mode);
+    await fs.rename(temp, target);
   } catch (e) {
     await fs.rm(temp, { force: true }).catch(() => undefined);
     throw e;

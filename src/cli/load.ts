@@ -1,6 +1,7 @@
 /** Reading authoring files named on the command line: files as given, folders as their `*.json` files. */
 import { parseJson } from '../exchange/json.js';
 import type { Problem } from '../model/problems.js';
+import { AUTHORING_FORMAT } from '../model/types.js';
 import type { SourceFile } from '../validate/validate.js';
 import type { CliIo } from './io.js';
 
@@ -32,7 +33,8 @@ export async function loadSources(io: CliIo, paths: readonly string[], skip: (pa
       names = [];
       for (const n of entries) {
         const full = joinPath(path, n);
-        if (!skip(full) && (await io.kind(full)) === 'file') names.push(full);
+        // Sub-folders are left out; a link to nothing is kept, so reading it says what is wrong.
+        if (!skip(full) && (await io.kind(full)) !== 'directory') names.push(full);
       }
       if (!names.length) problem(path, 'the folder has no .json files');
     }
@@ -54,6 +56,17 @@ export async function readJson(io: CliIo, path: string): Promise<{ ok: true; val
   }
   const json = parseJson(text, path);
   return json.ok ? { ok: true, value: json.value, text } : json;
+}
+
+/**
+ * Whether a parsed file is an authoring document: it says so, or (every key being optional) it has no format and
+ * holds what only an authoring document holds. A compiled bundle or exchange file names its own format.
+ */
+export function isAuthoringDocument(value: unknown): boolean {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return false;
+  const doc = value as Record<string, unknown>;
+  if (doc.format !== undefined) return doc.format === AUTHORING_FORMAT;
+  return ['workflows', 'promotions', 'segments', 'apps', 'site'].some((key) => key in doc);
 }
 
 export function joinPath(folder: string, name: string): string {

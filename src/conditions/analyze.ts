@@ -176,7 +176,7 @@ export function analyzeRule(input: unknown): { issues: RuleIssue[] } {
     else {
       const compiled = compileRegex(value, o.caseSensitive !== true);
       if (typeof compiled === 'string') issue('value', 'bad_regex', { detail: compiled });
-      else if (SLOW_REGEX.test(value)) issue('value', 'regex_slow', { warning: true });
+      else if (repeatsARepeat(value)) issue('value', 'regex_slow', { warning: true });
     }
   } else if (test === 'one_of') {
     if (!Array.isArray(value)) issue('value', 'value_type', { expect: 'list' });
@@ -229,9 +229,36 @@ function orderExpect(op: Operator, type: FieldType): Expect {
   return op === 'before' || op === 'after' ? 'chrono' : 'ordered';
 }
 
+/**
+ * Whether a regex repeats a group that holds a repeat, like `(a+)+`, also when the inner repeat sits in a nested
+ * group (`((a+))+`): such a pattern can backtrack for a very long time. Escapes and character classes are text.
+ */
+function repeatsARepeat(source: string): boolean {
+  const groups: boolean[] = []; // for each open group: whether it holds a repeat
+  const markRepeat = () => {
+    if (groups.length) groups[groups.length - 1] = true;
+  };
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i];
+    if (c === '\\') {
+      i++;
+    } else if (c === '[') {
+      for (i++; i < source.length && source[i] !== ']'; i++) if (source[i] === '\\') i++;
+    } else if (c === '(') {
+      groups.push(false);
+    } else if (c === ')') {
+      const inner = groups.pop() ?? false;
+      const after = source.slice(i + 1);
+      if (inner && /^(?:[+*]|\{\d+,\d*\})/.test(after)) return true;
+      if (inner || /^(?:[+*]|\{\d+(?:,\d*)?\})/.test(after)) markRepeat();
+    } else if (c === '+' || c === '*' || c === '}') {
+      markRepeat();
+    }
+  }
+  return false;
+}
+
 const regexes = new Map<string, RegExp | string>();
-/** A group that repeats and contains a repeat, e.g. `(a+)+`: can backtrack for a very long time. */
-const SLOW_REGEX = /\((?:[^()\\]|\\.)*[+*}](?:[^()\\]|\\.)*\)(?:[+*]|\{\d+,\d*\})/;
 
 /** A compiled regex (cached, case-insensitive when `fold`), or the engine's complaint about the source. */
 export function compileRegex(source: string, fold: boolean): RegExp | string {

@@ -2,7 +2,7 @@
  * JSON parsing that says where a file is broken. `JSON.parse` messages differ between engines and often carry
  * no position, so on failure a small scanner finds the first bad character and reports its line and column.
  */
-import type { Problem } from '../model/problems.js';
+import { pointer, type Problem } from '../model/problems.js';
 
 export type JsonResult = { ok: true; value: unknown } | { ok: false; problem: Problem };
 
@@ -15,22 +15,36 @@ export interface JsonError {
 }
 
 export function parseJson(text: string, file?: string): JsonResult {
+  const refuse = (pointer: string, message: string): JsonResult => ({ ok: false, problem: { pointer, message, severity: 'error', ...(file ? { file } : {}) } });
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text; // editors on Windows add a BOM
+  let value: unknown;
   try {
-    return { ok: true, value: JSON.parse(body) };
+    value = JSON.parse(body);
   } catch {
-    if (!body.trim()) return { ok: false, problem: { pointer: '', message: 'the file is empty; expected JSON', severity: 'error', ...(file ? { file } : {}) } };
+    if (!body.trim()) return refuse('', 'the file is empty; expected JSON');
     const e = locateJsonError(body);
-    const message = `not valid JSON: line ${e.line}, column ${e.column}: ${e.message}`;
-    return { ok: false, problem: { pointer: '', message, severity: 'error', ...(file ? { file } : {}) } };
+    return refuse('', `not valid JSON: line ${e.line}, column ${e.column}: ${e.message}`);
   }
+  // JSON.parse keeps the last of two equal keys: a hand-edited file (two documents pasted together) would lose the
+  // first without a word.
+  const twice = scan(body, true);
+  return twice?.pointer !== undefined ? refuse(twice.pointer, twice.message) : { ok: true, value };
 }
 
 /** Where and why `text` is not JSON. Only meaningful for text that `JSON.parse` refused. */
 export function locateJsonError(text: string): JsonError {
+  return scan(text, false) ?? { ...position(text, text.length), message: 'not valid JSON' };
+}
+
+/**
+ * The first thing wrong in `text`, or undefined. With `keysTwice`, a key written twice in one object is wrong
+ * too, and is returned with the JSON pointer of that key.
+ */
+function scan(text: string, keysTwice: boolean): (JsonError & { pointer?: string }) | undefined {
   let i = 0;
-  const fail = (message: string, at = i): never => {
-    throw Object.assign(new Error(message), { offset: at });
+  const path: (string | number)[] = [];
+  const fail = (message: string, at = i, pointer?: string): never => {
+    throw Object.assign(new Error(message), { offset: at, pointer });
   };
   const found = (): string => (i >= text.length ? 'the end of the file' : JSON.stringify(text[i]));
   const space = () => {
@@ -69,14 +83,27 @@ export function locateJsonError(text: string): JsonError {
       i++;
       space();
       if (text[i] === '}') return void i++;
+      const keys = new Set<string>();
       for (;;) {
         space();
         if (text[i] !== '"') fail(`expected a property name in double quotes but found ${found()}`);
+        const keyAt = i;
         string();
+        if (keysTwice) {
+          const key = JSON.parse(text.slice(keyAt, i)) as string;
+          if (keys.has(key)) {
+            const { line, column } = position(text, keyAt);
+            const message = `${JSON.stringify(key)} is written twice in this object (the second at line ${line}, column ${column}); JSON keeps only the last one, so the first would be lost: merge them or remove one`;
+            fail(message, keyAt, pointer(...path, key));
+          }
+          keys.add(key);
+          path.push(key);
+        }
         space();
         if (text[i] !== ':') fail(`expected ":" after the property name but found ${found()}`);
         i++;
         value(depth + 1);
+        if (keysTwice) path.pop();
         space();
         if (text[i] === ',') {
           const comma = i++;
@@ -92,8 +119,10 @@ export function locateJsonError(text: string): JsonError {
       i++;
       space();
       if (text[i] === ']') return void i++;
-      for (;;) {
+      for (let index = 0; ; index++) {
+        if (keysTwice) path.push(index);
         value(depth + 1);
+        if (keysTwice) path.pop();
         space();
         if (text[i] === ',') {
           const comma = i++;
@@ -118,10 +147,10 @@ export function locateJsonError(text: string): JsonError {
     value(0);
     space();
     if (i < text.length) fail(`unexpected ${found()} after the end of the JSON value`);
-    return { ...position(text, text.length), message: 'not valid JSON' };
+    return undefined;
   } catch (e) {
-    const offset = (e as { offset?: number }).offset ?? i;
-    return { ...position(text, offset), message: (e as Error).message };
+    const { offset = i, pointer: at } = e as { offset?: number; pointer?: string };
+    return { ...position(text, offset), message: (e as Error).message, ...(at !== undefined ? { pointer: at } : {}) };
   }
 }
 

@@ -7,6 +7,7 @@ import type { Problem } from '../model/problems.js';
 import { canonicalJson } from '../hash.js';
 import { emptyCatalog, type Catalog } from './catalog.js';
 import { checkApp, checkPromotion, checkSegment } from './entities.js';
+import { findLoops } from './cycles.js';
 import { at, error, isObject, list, num, object, onlyKeys, type Out } from './shape.js';
 import { checkWorkflow, type WorkflowSummary } from './workflow.js';
 
@@ -63,7 +64,6 @@ export function validateProject(files: readonly SourceFile[]): Problem[] {
 function checkTopLevel(out: Out, doc: unknown): Record<string, unknown> | undefined {
   const d = object(out, doc, '', 'an authoring document');
   if (!d) return undefined;
-  onlyKeys(out, d, '', ['$schema', 'format', 'version', ...COLLECTIONS, 'site'], 'an authoring document');
   if (d.format !== undefined && d.format !== AUTHORING_FORMAT) {
     const hint = d.format === 'workflows/exchange' ? '; this is an exchange (.jst) file: use "workflows import"' : d.format === 'workflows/compiled' ? '; this is a compiled bundle, not a source document' : '';
     error(out, '/format', `"format" must be "${AUTHORING_FORMAT}", not ${JSON.stringify(d.format)}${hint}`);
@@ -74,6 +74,8 @@ function checkTopLevel(out: Out, doc: unknown): Record<string, unknown> | undefi
     error(out, '/version', `this document was written by a newer version of Workflows (format version ${version}; this one reads up to ${AUTHORING_VERSION})`);
     return undefined;
   }
+  // After the format: a bundle or exchange file is named as such, not listed field by field.
+  onlyKeys(out, d, '', ['$schema', 'format', 'version', ...COLLECTIONS, 'site'], 'an authoring document');
   for (const c of COLLECTIONS) if (d[c] !== undefined) list(out, d[c], at('', c), `"${c}"`);
   return d;
 }
@@ -129,31 +131,18 @@ function checkSite(out: Out, value: unknown): Record<string, unknown> | undefine
 /** Workflow A enrolls into B which enrolls into A: a visitor would bounce between them forever. */
 function checkEnrollCycles(problems: Problem[], summaries: (WorkflowSummary & { file: string })[]): void {
   const byId = new Map(summaries.map((s) => [s.id, s]));
-  const state = new Map<string, 1 | 2>();
-  const reported = new Set<string>();
-  const visit = (id: string, path: string[]): void => {
-    state.set(id, 1);
-    path.push(id);
-    for (const e of byId.get(id)?.enrolls ?? []) {
-      if (state.get(e.workflow) === 1) {
-        const loop = path.slice(path.indexOf(e.workflow));
-        const key = [...loop].sort().join(',');
-        if (!reported.has(key)) {
-          reported.add(key);
-          const s = byId.get(id)!;
-          problems.push({
-            file: s.file,
-            pointer: e.pointer,
-            severity: 'error',
-            message: `enrollment loop: ${[...loop, e.workflow].map((w) => `"${w}"`).join(' enrolls into ')}; break the loop so visitors cannot bounce between workflows forever`,
-          });
-        }
-      } else if (!state.has(e.workflow) && byId.has(e.workflow)) visit(e.workflow, path);
-    }
-    path.pop();
-    state.set(id, 2);
-  };
-  for (const s of summaries) if (!state.has(s.id)) visit(s.id, []);
+  findLoops(
+    summaries.map((s) => s.id),
+    (id) => byId.get(id)?.enrolls ?? [],
+    (e) => (byId.has(e.workflow) ? e.workflow : undefined),
+    (loop, from, e) =>
+      problems.push({
+        file: byId.get(from)!.file,
+        pointer: e.pointer,
+        severity: 'error',
+        message: `enrollment loop: ${[...loop, e.workflow].map((w) => `"${w}"`).join(' enrolls into ')}; break the loop so visitors cannot bounce between workflows forever`,
+      }),
+  );
 }
 
 export function hasErrors(problems: readonly Problem[]): boolean {

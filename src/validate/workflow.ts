@@ -1,6 +1,7 @@
 /** Checks one workflow: its fields, settings, nodes, edges and graph (reachability, loops that never wait). */
 import { checkCondition } from '../conditions/check.js';
 import { NODE_LABELS, portsOf, waits } from '../model/nodes.js';
+import { findLoops } from './cycles.js';
 import { APP_ACTIONS, NODE_KINDS, WEEKDAYS, type WorkflowNode } from '../model/types.js';
 import type { Catalog } from './catalog.js';
 import { checkConditionRefs } from './refs.js';
@@ -148,30 +149,60 @@ function checkGraph(
   // A loop is safe when every way round it passes a step that waits (Delay, Promotion, an If/Then that
   // waits for a trigger). So drop those steps and look for any cycle left among the rest.
   const spinning = (id: string) => reached.has(id) && !waits(byId.get(id)!.node);
-  const state = new Map<string, 1 | 2>(); // 1 on the stack, 2 done
-  const reported = new Set<string>();
-  const visit = (id: string, path: string[]): void => {
-    state.set(id, 1);
-    path.push(id);
-    for (const n of next.get(id) ?? []) {
-      if (!spinning(n)) continue;
-      if (state.get(n) === 1) {
-        const loop = path.slice(path.indexOf(n));
-        const key = [...loop].sort().join(',');
-        if (!reported.has(key)) {
-          reported.add(key);
-          error(
-            out,
-            at(where, 'nodes', byId.get(n)!.index),
-            `the steps ${loop.map((s) => `"${s}"`).join(' -> ')} -> "${n}" form a loop that can repeat forever; add a Delay or an If/Then that waits for a trigger`,
-          );
-        }
-      } else if (!state.has(n)) visit(n, path);
+  let loops = 0;
+  findLoops(
+    [...byId.keys()].filter(spinning),
+    (id) => next.get(id) ?? [],
+    (to) => (spinning(to) ? to : undefined),
+    (loop, _from, to) => {
+      loops++;
+      error(
+        out,
+        at(where, 'nodes', byId.get(to)!.index),
+        `the steps ${loop.map((s) => `"${s}"`).join(' -> ')} -> "${to}" form a loop that can repeat forever; add a Delay or an If/Then that waits for a trigger`,
+      );
+    },
+  );
+  if (!loops) checkStepsInARow(out, where, byId, next, spinning);
+}
+
+/**
+ * Steps that may run one after another without waiting. The runtime stops a workflow that runs more than 99 at
+ * once (a run resumed by a Delay counts the Delay, and a run stopping at a step that waits counts that step).
+ */
+const MAX_STEPS_IN_A_ROW = 98;
+
+/** Refuses the longest run of steps that do not wait when it is longer than the runtime goes. Needs no loops. */
+function checkStepsInARow(
+  out: Out,
+  where: string,
+  byId: Map<string, { node: WorkflowNode; index: number }>,
+  next: Map<string, string[]>,
+  spinning: (id: string) => boolean,
+): void {
+  const longest = new Map<string, number>(); // steps in a row from a step, itself included
+  for (const root of byId.keys()) {
+    if (!spinning(root) || longest.has(root)) continue;
+    // Depth first with its own stack (a chain can be thousands of steps): a step is measured after what follows it.
+    const stack = [root];
+    while (stack.length) {
+      const id = stack[stack.length - 1]!;
+      const after = (next.get(id) ?? []).filter(spinning);
+      const unmeasured = after.find((n) => !longest.has(n));
+      if (unmeasured !== undefined) stack.push(unmeasured);
+      else longest.set(stack.pop()!, 1 + Math.max(0, ...after.map((n) => longest.get(n)!)));
     }
-    path.pop();
-    state.set(id, 2);
-  };
-  for (const nodeId of byId.keys()) if (spinning(nodeId) && !state.has(nodeId)) visit(nodeId, []);
+  }
+  let first: string | undefined;
+  for (const [id, n] of longest) if (first === undefined || n > longest.get(first)!) first = id;
+  const n = first === undefined ? 0 : longest.get(first)!;
+  if (n > MAX_STEPS_IN_A_ROW) {
+    error(
+      out,
+      at(where, 'nodes', byId.get(first!)!.index),
+      `${n} steps in a row from "${first}" run without one that waits; at most ${MAX_STEPS_IN_A_ROW} may, or the visitor's browser stops the workflow: add a Delay or an If/Then that waits for a trigger between them`,
+    );
+  }
 }
 
 function checkNode(

@@ -1,6 +1,6 @@
 /// <reference types="node" />
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -85,6 +85,25 @@ describe('workflows (top level)', () => {
       status = (e as { status: number }).status;
     }
     expect(status).toBe(2);
+  }, 30_000);
+});
+
+describe('workflows as a program', () => {
+  it('stops quietly when the reader of its output goes away (| head)', () => {
+    // A bundle well over a pipe's buffer, so writing goes on after head has closed the pipe.
+    const workflows = Array.from({ length: 2000 }, (_, i) => ({
+      id: `w${i}`,
+      name: `W${i}`,
+      status: 'active',
+      start: 'a',
+      nodes: [{ id: 'a', kind: 'if', conditions: { field: 'path', op: 'contains', value: `/p${i}` } }],
+      edges: [],
+    }));
+    write('big.json', { workflows });
+    const command = `"${process.execPath}" --import tsx src/cli/main.ts compile "${join(dir, 'big.json')}" -o - | head -c 10 >/dev/null`;
+    const r = spawnSync('sh', ['-c', command], { cwd: REPO, encoding: 'utf8' });
+    expect(r.stderr).not.toMatch(/EPIPE|Unhandled/);
+    expect(r.stderr).toMatch(/^compiled 2,000 active workflows/);
   }, 30_000);
 });
 
@@ -174,6 +193,19 @@ describe('workflows validate', () => {
     expect(r.err).toBe('bad.json: /: not valid JSON: line 5, column 18: expected a value but found ","\n1 error in 1 file\n');
   });
 
+  it('refuses a key written twice in one object, which JSON would silently drop', async () => {
+    const doc = templateDocument('exit-intent-discount');
+    // Two documents pasted together: the second "workflows" would replace the first.
+    const text = JSON.stringify(doc, null, 2).replace(/\n}$/, ',\n  "workflows": []\n}');
+    write('pasted.json', text);
+    const r = await run('validate', 'pasted.json');
+    expect(r.code).toBe(1);
+    const line = text.split('\n').findIndex((l) => l === '  "workflows": []') + 1;
+    expect(r.err).toBe(`pasted.json: /workflows: "workflows" is written twice in this object (the second at line ${line}, column 3); JSON keeps only the last one, so the first would be lost: merge them or remove one\n1 error in 1 file\n`);
+    write('nested.json', '{"workflows": [{"id": "a", "name": "A", "name": "B"}]}');
+    expect((await run('validate', 'nested.json')).err).toMatch(/^nested\.json: \/workflows\/0\/name: "name" is written twice/);
+  });
+
   it('checks ids across files as one project', async () => {
     // Two templates share the same subscribers segment: identical definitions are one segment.
     write('a.json', templateDocument('exit-intent-discount'));
@@ -185,6 +217,13 @@ describe('workflows validate', () => {
     const r = await run('validate', 'a.json', 'b.json');
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/^b\.json: \/segments\/0\/id: another segment already has the id "newsletter-subscribers" \(at a\.json \/segments\/0\), with different content\n/);
+  });
+
+  it('reports a file in the folder that is a link to nothing, rather than leave it out', async () => {
+    write('site/exit.json', templateDocument('exit-intent-discount'));
+    symlinkSync('../shared/lead.json', join(dir, 'site/lead.json'));
+    const r = await run('validate', 'site');
+    expect(r).toEqual({ code: 1, out: '', err: 'site/lead.json: /: cannot read the file (ENOENT)\n1 error in 2 files\n' });
   });
 
   it('reports missing paths and empty folders; needs an argument', async () => {
@@ -255,6 +294,38 @@ describe('workflows compile', () => {
     expect(r.err).toMatch(/say where the bundle goes: -o <out\.json>/);
     expect((await run('compile', '-o', 'x.json')).code).toBe(2);
     expect((await run('compile', 'exit.json', '-o')).code).toBe(2);
+  });
+
+  it('never writes the bundle over an authoring document, even one it compiles', async () => {
+    write('site/exit.json', active('exit-intent-discount'));
+    write('site/lead.json', templateDocument('lead-to-webhook'));
+    const before = read('site/exit.json');
+    const inFolder = await run('compile', 'site', '-o', 'site/exit.json');
+    expect(inFolder).toEqual({
+      code: 1,
+      out: '',
+      err: 'site/exit.json: /: this is an authoring document; writing the bundle here would replace it: choose another output file\nnothing written: 1 error\n',
+    });
+    const named = await run('compile', 'site/exit.json', '-o', 'site/exit.json');
+    expect(named.code).toBe(1);
+    // A document with no "format" is an authoring document too.
+    write('bare.json', { workflows: [] });
+    expect((await run('compile', 'site', '-o', 'bare.json')).code).toBe(1);
+    expect(read('site/exit.json')).toBe(before);
+    expect(json('bare.json')).toEqual({ workflows: [] });
+    expect(leftovers('site')).toEqual([]);
+  });
+
+  it('refuses an output that names a folder instead of creating a file in its place', async () => {
+    write('exit.json', active('exit-intent-discount'));
+    mkdirSync(join(dir, 'public'));
+    const existing = await run('compile', 'exit.json', '-o', 'public');
+    expect(existing).toEqual({ code: 1, out: '', err: 'public: cannot write the bundle: this is a folder; name a file inside it\n' });
+    const slash = await run('compile', 'exit.json', '-o', 'dist/');
+    expect(slash).toEqual({ code: 1, out: '', err: 'dist/: cannot write the bundle: this is a folder; name a file inside it\n' });
+    const template = await run('templates', 'new', 'coupon-reveal', '-o', 'drafts/');
+    expect(template.code).toBe(1);
+    expect(readdirSync(dir).sort()).toEqual(['exit.json', 'public']);
   });
 
   it('says so when the output folder does not exist', async () => {
@@ -342,6 +413,17 @@ describe('workflows export and import', () => {
     expect(await run('validate', 'new.json')).toMatchObject({ code: 0, out: 'ok: 1 workflow, 2 promotions\n' });
   });
 
+  it('keeps the line ends and byte order mark of a document written on Windows', async () => {
+    write('source.json', templateDocument('coupon-reveal'));
+    await run('export', 'source.json', '--workflow', 'coupon-reveal', '-o', 'reveal.jst');
+    write('site.json', '\ufeff' + JSON.stringify(templateDocument('exit-intent-discount'), null, 2).replace(/\n/g, '\r\n') + '\r\n');
+    expect((await run('import', 'reveal.jst', '--into', 'site.json')).code).toBe(0);
+    const text = read('site.json');
+    expect(text.startsWith('\ufeff{\r\n')).toBe(true);
+    expect(text.replace(/\r\n/g, '')).not.toContain('\n');
+    expect(await run('validate', 'site.json')).toMatchObject({ code: 0, out: 'ok: 2 workflows, 3 promotions\n' });
+  });
+
   it('prints the result with -o -, the summary on stderr', async () => {
     write('source.json', templateDocument('coupon-reveal'));
     await run('export', 'source.json', '--workflow', 'coupon-reveal', '-o', 'reveal.jst');
@@ -352,6 +434,32 @@ describe('workflows export and import', () => {
     expect((JSON.parse(r.out) as AuthoringDocument).workflows!.map((w) => w.id)).toEqual(['exit-intent-discount', 'coupon-reveal']);
     expect(r.err).toBe('imported "Tap-to-reveal coupon" as draft workflow "coupon-reveal" (update) into stdout\n');
     expect(read('site.json')).toBe(before);
+  });
+
+  it('never writes an exchange file over an authoring document', async () => {
+    write('site/exit.json', templateDocument('exit-intent-discount'));
+    const before = read('site/exit.json');
+    const r = await run('export', 'site', '-w', 'exit-intent-discount', '-o', 'site/exit.json');
+    expect(r).toEqual({ code: 1, out: '', err: 'site/exit.json: /: this is an authoring document; writing the exchange file here would replace it: choose another output file\n' });
+    expect(read('site/exit.json')).toBe(before);
+  });
+
+  it('keeps the permissions of the file it replaces, and writes through a link to the file it points at', async () => {
+    write('source.json', templateDocument('coupon-reveal'));
+    await run('export', 'source.json', '--workflow', 'coupon-reveal', '-o', 'reveal.jst');
+    write('private.json', templateDocument('exit-intent-discount'));
+    chmodSync(join(dir, 'private.json'), 0o600);
+    expect((await run('import', 'reveal.jst', '--into', 'private.json')).code).toBe(0);
+    expect(statSync(join(dir, 'private.json')).mode & 0o777).toBe(0o600);
+
+    mkdirSync(join(dir, 'releases'));
+    write('releases/site.json', templateDocument('exit-intent-discount'));
+    symlinkSync('releases/site.json', join(dir, 'site.json'));
+    expect((await run('import', 'reveal.jst', '--into', 'site.json')).code).toBe(0);
+    expect(lstatSync(join(dir, 'site.json')).isSymbolicLink()).toBe(true);
+    expect((json('releases/site.json') as AuthoringDocument).workflows).toHaveLength(2);
+    expect(leftovers()).toEqual([]);
+    expect(leftovers('releases')).toEqual([]);
   });
 
   it('says so when an output cannot be written', async () => {

@@ -129,6 +129,13 @@ describe('checkCondition', () => {
     expect(problems({ field: 'url', op: 'matches', value: '(a+)+$' })[0]!.severity).toBe('warning');
   });
 
+  it('warns about a repeat inside a repeated group, however deeply the group is nested', () => {
+    const slow = (value: string) => problems({ field: 'url', op: 'matches', value }).some((p) => /repeats a group that itself repeats/.test(p.message));
+    for (const value of ['((a+))+$', '(?:(a+))+$', '(x(a*)y)*', '(a(b(c+)))+', '((a+)|b)*z']) expect(slow(value), value).toBe(true);
+    // Brackets and parentheses that are text, not groups, and repeats side by side, are fine.
+    for (const value of ['[(a+)]+', '\\(a+\\)+', '(a+)(b)+', '([(]+)', '^/(en|fr)/checkout']) expect(slow(value), value).toBe(false);
+  });
+
   it('checks scope, caseSensitive and timezone', () => {
     expect(problems({ field: 'url', op: 'known', scope: 'session' })[0]).toMatchObject({
       pointer: `${at}/scope`,

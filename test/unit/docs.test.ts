@@ -4,6 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { formatProblem } from '../../src/model/problems.js';
 import { validateDocument } from '../../src/validate/validate.js';
+import { COMPILED_VERSION } from '../../src/compile/types.js';
 
 const root = new URL('../../', import.meta.url);
 const files = ['README.md', ...readdirSync(new URL('docs/', root)).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
@@ -34,6 +35,13 @@ describe('documentation examples', () => {
       });
     });
   }
+
+  it('names the compiled version this release writes', () => {
+    const server = readFileSync(new URL('docs/server.md', root), 'utf8');
+    expect(server.match(/this release: (\d+)/)?.[1]).toBe(String(COMPILED_VERSION));
+    const format = jsonBlocks(readFileSync(new URL('docs/format.md', root), 'utf8')).map((t) => JSON.parse(t)).find((d) => d.format === 'workflows/compiled');
+    expect(format.version).toBe(COMPILED_VERSION);
+  });
 
   it('finds the README example', () => {
     const readme = jsonBlocks(readFileSync(new URL('README.md', root), 'utf8')).filter((t) => t.includes('"workflows/authoring"'));

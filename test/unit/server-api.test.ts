@@ -186,6 +186,19 @@ describe('documents', () => {
     expect((await as('GET', '/api/nothing')).status).toBe(404);
   });
 
+  it('says where a body is not JSON, and refuses a key written twice rather than keep the last', async () => {
+    const trailing = await as('POST', '/api/segments', '{\n  "id": "seg_comma",\n  "name": "Comma",\n}');
+    expect(trailing.status).toBe(400);
+    expect(trailing.json.error).toBe('the body is not valid JSON: line 3, column 18: a comma before "}" (trailing commas are not allowed in JSON)');
+    const twice = await as('POST', '/api/segments', '{"id": "seg_twice", "name": "One", "kind": "manual", "name": "Two"}');
+    expect(twice.status).toBe(400);
+    expect(twice.json).toEqual({
+      error: 'the body has a problem at /name: "name" is written twice in this object (the second at line 1, column 54); JSON keeps only the last one, so the first would be lost: merge them or remove one',
+      pointer: '/name',
+    });
+    expect((await as('GET', '/api/segments/seg_twice')).status).toBe(404);
+  });
+
   it('refuses oversized bodies with 413', async () => {
     const res = await as('POST', '/api/segments', { ...segment, name: 'x'.repeat(1.1 * (1 << 20)) });
     expect(res.status).toBe(413);
@@ -205,8 +218,8 @@ describe('publishing', () => {
     const list = (await as('GET', '/api/publications')).json;
     expect(list.publications.length).toBeGreaterThanOrEqual(2);
     expect(list.current).toBe(pub.json.version);
-    // Publishing nothing new keeps the current version.
-    expect((await as('POST', '/api/publish', {})).status).toBe(200);
+    // Publishing nothing new keeps the current version. (Publish needs no fields, so no body at all will do.)
+    expect((await as('POST', '/api/publish', '')).status).toBe(200);
 
     const back = await as('POST', '/api/publications/1/rollback');
     expect(back.status).toBe(200);

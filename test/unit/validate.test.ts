@@ -3,7 +3,10 @@ import { describe, expect, it } from 'vitest';
 import type { Problem } from '../../src/model/problems.js';
 import { formatProblem } from '../../src/model/problems.js';
 import { validateDocument, validateProject } from '../../src/validate/validate.js';
+import { compileProject } from '../../src/compile/compile.js';
 import { documentWith, workflow } from './fixtures.js';
+import { harness, names } from './engine-harness.js';
+import type { WorkflowNode } from '../../src/model/types.js';
 
 const errors = (ps: Problem[]) => ps.filter((p) => p.severity === 'error');
 const find = (ps: Problem[], pointer: string) => ps.find((p) => p.pointer === pointer && p.severity === 'error');
@@ -84,6 +87,49 @@ describe('validateDocument', () => {
       d.workflows[0].nodes.splice(3, 1);
     });
     expect(errors(validateDocument(waiting))).toEqual([]);
+  });
+
+  it('follows a very long chain of steps, and of enrollments, without running out of stack', () => {
+    // A generated 5 MB document: 20,000 If/Then steps in a row, the last one leading back to the first.
+    const n = 20_000;
+    const nodes = Array.from({ length: n }, (_, i) => ({ id: `s${i}`, kind: 'if' as const, conditions: { field: 'path', op: 'contains' as const, value: `/p${i}` } }));
+    const edges = nodes.slice(1).map((node, i) => ({ from: `s${i}`, port: 'then', to: node.id }));
+    edges.push({ from: `s${n - 1}`, port: 'then', to: 's0' });
+    const ps = validateDocument({ workflows: [workflow({ id: 'long', start: 's0', nodes, edges })] }, 'long.json');
+    expect(errors(ps).map(formatProblem)).toEqual([
+      expect.stringMatching(/^long\.json: \/workflows\/0\/nodes\/0: the steps "s0" -> "s1" -> .* -> "s19999" -> "s0" form a loop that can repeat forever/),
+    ]);
+
+    const chain = Array.from({ length: 12_000 }, (_, i) =>
+      workflow({ id: `wf${i}`, start: 'go', nodes: [{ id: 'go', kind: 'enroll', workflow: `wf${(i + 1) % 12_000}` }], edges: [] }),
+    );
+    const loops = errors(validateProject([{ file: 'chain.json', doc: { workflows: chain } }]));
+    expect(loops).toHaveLength(1);
+    expect(loops[0]!.message).toMatch(/^enrollment loop: "wf0" enrolls into "wf1" enrolls into .* enrolls into "wf11999" enrolls into "wf0"/);
+  });
+
+  it('refuses more steps in a row without waiting than a visitor\'s browser runs at once', async () => {
+    // Connectors c0 -> c1 -> ... ending in an Exit: `length` steps that all run at once.
+    const chain = (length: number) => {
+      const nodes: WorkflowNode[] = Array.from({ length: length - 1 }, (_, i) => ({ id: `c${i}`, kind: 'connector', target: `c${i + 1}` }));
+      nodes.push({ id: `c${length - 1}`, kind: 'exit' });
+      return { workflows: [workflow({ id: 'chain', start: 'c0', nodes, edges: [] })] };
+    };
+    expect(errors(validateDocument(chain(98)))).toEqual([]);
+    expect(errors(validateDocument(chain(99))).map(formatProblem)).toEqual([
+      '<document>: /workflows/0/nodes/0: 99 steps in a row from "c0" run without one that waits; at most 98 may, or the visitor\'s browser stops the workflow: add a Delay or an If/Then that waits for a trigger between them',
+    ]);
+    // A step that waits starts a new run.
+    const split = chain(150);
+    split.workflows[0]!.nodes[70] = { id: 'c70', kind: 'delay', mode: 'duration', duration: { amount: 1, unit: 'minutes' } };
+    split.workflows[0]!.edges = [{ from: 'c70', port: 'next', to: 'c71' }];
+    expect(errors(validateDocument(split))).toEqual([]);
+
+    // What the validator accepts runs to its end in the runtime.
+    const h = harness(chain(98));
+    await h.engine.pageView();
+    for (let i = 0; i < 10; i++) await h.settle();
+    expect(names(h).slice(-1)).toEqual(['exited']);
   });
 
   it('checks that Multivariate Test weights add up to 100', () => {
@@ -212,6 +258,16 @@ describe('validateDocument', () => {
     expect(validateDocument({ format: 'workflows/exchange' })[0]!.message).toMatch(/exchange \(\.jst\) file/);
     expect(validateDocument({ format: 'workflows/authoring', version: 9 })[0]!.message).toMatch(/newer version/);
     expect(validateDocument([])[0]!.message).toBe('an authoring document must be an object, not a list');
+  });
+
+  it('says only what a bundle or an exchange file is, not every field it has that a document does not', () => {
+    const bundle = compileProject([{ file: 'a.json', doc: documentWith() }]);
+    if (!bundle.ok) throw new Error('the fixture compiles');
+    expect(validateDocument(bundle.bundle, 'site/workflows.json').map(formatProblem)).toEqual([
+      'site/workflows.json: /format: "format" must be "workflows/authoring", not "workflows/compiled"; this is a compiled bundle, not a source document',
+    ]);
+    const exchange = { format: 'workflows/exchange', version: 1, exportedAt: '2026-03-01T12:00:00.000Z', workflow: workflow(), references: { workflows: [] } };
+    expect(validateDocument(exchange)).toHaveLength(1);
   });
 
   it('formats problems as file: /pointer: message', () => {
