@@ -369,7 +369,13 @@ function mount(req: ShowRequest, res: (o: PromotionOutcome) => void, open: Map<s
     guard(() => {
       if (!sel) {
         const b = document.body ?? document.documentElement;
-        return push && pos != 'bottom' ? b.prepend(host) : b.append(host);
+        if (push) return pos != 'bottom' ? b.prepend(host) : b.append(host);
+        b.append(host);
+        // The top layer: a page's transform or filter on the body (which would make our fixed overlay fixed to the
+        // body, not the viewport), its overflow and its elements with the highest z-index, even ones added later,
+        // cannot move, clip or cover an overlay there.
+        host.setAttribute('popover', 'manual');
+        return host.showPopover?.();
       }
       let n: Element | null = null;
       try {

@@ -1,0 +1,45 @@
+/**
+ * The promotion renderer on host pages that fight embedded widgets: CSS that moves or covers fixed elements,
+ * focus traps and key handlers, narrow (zoomed) viewports, a strict CSP. What renderer.spec.ts already covers
+ * (page CSS reaching into the shadow root, XSS in texts) is not repeated here.
+ */
+import { expect, test, type Page } from '@playwright/test';
+import { box, host, offer, open, show } from './helpers/renderer.js';
+
+const overlays = [offer(), offer({ id: 's', kind: 'slide_in' }), offer({ id: 'b', kind: 'bar' })];
+
+for (const css of ['body { transform: scale(0.5); overflow: hidden }', 'body { filter: saturate(1) }']) {
+  test(`overlays stay on the viewport under \`${css}\`, above what the page adds later`, async ({ page }) => {
+    await page.setViewportSize({ width: 800, height: 600 });
+    await page.emulateMedia({ reducedMotion: 'reduce' });
+    await open(page);
+    // A transform or filter on the body makes it the containing block of position:fixed descendants.
+    await page.addStyleTag({ content: css });
+    await page.evaluate(() => scrollTo(0, 500));
+    for (const p of overlays) await show(page, p);
+    const vw = await page.evaluate(() => document.documentElement.clientWidth);
+    const m = await box(page);
+    expect([m.x + m.width / 2, m.y + m.height / 2, m.width].map(Math.round)).toEqual([vw / 2, 300, 480]);
+    const s = await box(page, 's');
+    expect([vw - s.x - s.width, 600 - s.y - s.height]).toEqual([16, 16]);
+    expect(await box(page, 'b')).toMatchObject({ x: 0, y: 0, width: vw });
+
+    // A header with the highest z-index, added after the promotions showed (a late theme script, a chat widget).
+    await page.evaluate(() => {
+      const h = document.body.appendChild(document.createElement('header'));
+      h.style.cssText = 'position:fixed;top:0;left:0;right:0;height:120px;background:red;z-index:2147483647';
+    });
+    for (const id of ['p', 'b']) {
+      const x = (await host(page, id).locator('.x').boundingBox())!;
+      expect(await page.evaluate(([x, y]) => document.elementFromPoint(x!, y!)?.getAttribute('data-workflows-promotion'), [x.x + x.width / 2, x.y + x.height / 2])).toBe(id);
+    }
+    // The slide-in is not modal: the page around it still takes clicks.
+    await page.evaluate(() => {
+      document.body.lastElementChild!.remove();
+      for (const id of ['p', 'b']) (window as any).__renderer.hide(id);
+      document.querySelector('#start')!.addEventListener('click', () => ((window as any).__clicked = true));
+    });
+    await page.locator('#start').click({ timeout: 2000 });
+    expect(await page.evaluate(() => (window as any).__clicked)).toBe(true);
+  });
+}
