@@ -19,6 +19,8 @@ type Field = B<'email' | 'phone' | 'text_field' | 'checkbox' | 'select' | 'conse
 const MIN_MS = 1500;
 const EMAIL = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/;
 const FIELDS = ['email', 'phone', 'text_field', 'checkbox', 'select', 'consent'];
+/** Events a promotion keeps from the page while they happen inside it. */
+const KEYS = ['keydown', 'keyup', 'keypress', 'focusin'];
 
 let oops = (_: unknown) => {};
 const guard = (f: () => void) => {
@@ -141,7 +143,7 @@ function mount(req: ShowRequest, res: (o: PromotionOutcome) => void, open: Map<s
     host.remove();
     mo?.disconnect();
     io?.disconnect();
-    document.removeEventListener('keydown', key, true);
+    for (const t of KEYS) removeEventListener(t, key, true);
     open.delete(req.id);
     if (had) guard(() => before?.focus());
   };
@@ -348,21 +350,31 @@ function mount(req: ShowRequest, res: (o: PromotionOutcome) => void, open: Map<s
   };
   const draw = () => guard(() => !gone && render(view(), root));
 
-  const key = (e: KeyboardEvent) =>
+  // Listened to on the window, capturing, so before the page's own document listeners; keys and focus inside the
+  // promotion stop there. A page's focus trap would pull focus back out of the dialog, an Escape handler of its
+  // own could swallow the key, and its shortcuts fire on keys typed in our fields (the page sees our host, a
+  // div, as their target, not an input).
+  const key = (e: Event) =>
     guard(() => {
-      if (col || gone || !(modal || e.composedPath().includes(host))) return;
-      if (e.key == 'Escape') return close();
-      if (e.key != 'Tab' || !modal) return;
+      const inside = e.composedPath().includes(host);
+      if (inside) e.stopPropagation();
+      if (e.type != 'keydown') return;
+      // A key pressed inside is a visitor's: scripts cannot make trusted key events (focus events they can).
+      if (inside && e.isTrusted) human = true;
+      if (col || gone || !(modal || inside)) return;
+      const { key: k, shiftKey: back } = e as KeyboardEvent;
+      if (k == 'Escape') return close();
+      if (k != 'Tab' || !modal) return;
       // Keep focus inside the dialog: wrap at both ends.
       const f = [...root.querySelectorAll<HTMLElement>('a[href],button,input:not([tabindex="-1"]),select')];
       const i = f.indexOf(root.activeElement as HTMLElement);
-      if (i < 0 || i == (e.shiftKey ? 0 : f.length - 1)) {
+      if (i < 0 || i == (back ? 0 : f.length - 1)) {
         e.preventDefault();
-        f[e.shiftKey ? f.length - 1 : 0]?.focus();
+        f[back ? f.length - 1 : 0]?.focus();
       }
     });
-  document.addEventListener('keydown', key, true);
-  for (const k of ['keydown', 'pointerdown', 'input']) root.addEventListener(k, (e) => e.isTrusted && (human = true), true);
+  for (const t of KEYS) addEventListener(t, key, true);
+  for (const k of ['pointerdown', 'input']) root.addEventListener(k, (e) => e.isTrusted && (human = true), true);
 
   // Inline embeds: placed at the selector, and placed again when a single-page app re-renders the target.
   const place = () =>

@@ -43,3 +43,42 @@ for (const css of ['body { transform: scale(0.5); overflow: hidden }', 'body { f
     expect(await page.evaluate(() => (window as any).__clicked)).toBe(true);
   });
 }
+
+/** The focused element, looking into a promotion's shadow root: its text, its type, or the page element's id. */
+const focused = (page: Page) =>
+  page.evaluate(() => {
+    const a = document.activeElement;
+    const i = a?.shadowRoot?.activeElement as HTMLElement | null | undefined;
+    return i ? i.textContent || i.getAttribute('type') : a?.id;
+  });
+
+test('keyboard: the page’s own focus trap, key shortcuts and Escape handler do not take the dialog’s keys', async ({ page }) => {
+  await open(page);
+  await page.evaluate(() => {
+    const main = document.querySelector('main')!;
+    main.insertAdjacentHTML('afterbegin', '<input id="search" aria-label="Search">');
+    const start = document.querySelector<HTMLElement>('#start')!;
+    // A drawer's focus trap as focus-trap libraries do it: capturing focusin and Tab on the document.
+    document.addEventListener('focusin', (e) => main.contains(e.target as Node) || (e.stopImmediatePropagation(), start.focus()), true);
+    document.addEventListener('keydown', (e) => e.key == 'Tab' && !main.contains(e.target as Node) && (e.preventDefault(), start.focus()), true);
+    // The page's own Escape handler, which keeps the key to itself.
+    document.addEventListener('keydown', (e) => e.key == 'Escape' && e.stopImmediatePropagation(), true);
+    // A "/" shortcut to the search box, skipped while typing in a field (the event's target is our host, a div).
+    document.addEventListener('keydown', (e) => e.key == '/' && !(e.target instanceof HTMLInputElement) && (e.preventDefault(), document.getElementById('search')!.focus()));
+    start.focus();
+  });
+  await show(page, offer());
+  await expect.poll(() => focused(page)).toBe('email');
+  await page.keyboard.type('a/b@example.com');
+  expect(await focused(page)).toBe('email');
+  await expect(page.getByLabel('Email')).toHaveValue('a/b@example.com');
+  for (const name of ['Join', 'No thanks', '×', 'email']) {
+    await page.keyboard.press('Tab');
+    expect(await focused(page)).toBe(name);
+  }
+  await page.keyboard.press('Shift+Tab');
+  expect(await focused(page)).toBe('×');
+  await page.keyboard.press('Escape');
+  await expect(host(page)).toHaveCount(0);
+  expect(await focused(page)).toBe('start');
+});
