@@ -82,3 +82,34 @@ test('keyboard: the page’s own focus trap, key shortcuts and Escape handler do
   await expect(host(page)).toHaveCount(0);
   expect(await focused(page)).toBe('start');
 });
+
+// 320 CSS px is the width WCAG's reflow criterion asks for: a 1280 px window zoomed to 400% (or a small phone).
+for (const [kind, extra] of [
+  ['modal', {}],
+  ['slide_in', {}],
+  ['bar', {}],
+  ['fullscreen', {}],
+  ['inline', { placement: { selector: '#slot' } }],
+  ['teaser', { teaser: { text: 'Open ' + 'W'.repeat(200) } }],
+] as const) {
+  test(`at 320 px wide, long unbroken words wrap and the close button stays on screen: ${kind}`, async ({ page }) => {
+    await page.setViewportSize({ width: 320, height: 480 });
+    await page.emulateMedia({ reducedMotion: 'reduce' });
+    await open(page);
+    const long = 'W'.repeat(200);
+    await show(page, offer({ kind, ...extra }, [
+      { kind: 'heading', text: 'Hello ' + long },
+      { kind: 'text', text: 'See https://example.com/' + long },
+      { kind: 'coupon', code: 'C' + long },
+      { kind: 'button', text: 'Join ' + long, action: 'submit' },
+    ]));
+    const x = (await host(page).locator('.x').boundingBox())!;
+    expect(x.x).toBeGreaterThanOrEqual(0);
+    expect(x.x + x.width).toBeLessThanOrEqual(320);
+    // Nothing wider than its box: no text cut off at the edge or left behind a sideways scroll.
+    const wide = await host(page).evaluate((h) =>
+      [...h.shadowRoot!.querySelectorAll(':not(.hp, .hp *)')].filter((e) => e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).display != 'inline').map((e) => e.tagName + '.' + e.className),
+    );
+    expect(wide).toEqual([]);
+  });
+}
