@@ -1,8 +1,11 @@
 /** Pure parts of the renderer: the safe rich-text subset and phone normalisation. No DOM access. */
 import { h, type ComponentChildren, type VNode } from 'preact';
 
-/** http(s) addresses and paths on this site only: `javascript:`, `data:` and protocol-relative links are refused. */
-export const safeHref = (u: string): string | undefined => (/^(https?:\/\/|\/(?!\/)|[?#])/i.test((u = u.trim())) ? u : undefined);
+/**
+ * http(s) addresses and paths on this site only: `javascript:`, `data:` and protocol-relative links are refused.
+ * Browsers drop tabs and newlines from a URL and read `\` as `/`, so `/\evil.example` is protocol-relative too.
+ */
+export const safeHref = (u: string): string | undefined => (/^(https?:\/\/|\/(?![/\\])|[?#])/i.test((u = u.replace(/[\t\n\r]/g, '').trim())) ? u : undefined);
 
 const INLINE = /\*\*(.+?)\*\*|\*(.+?)\*|\[([^\]]+)\]\(([^)\s]+)\)/g;
 

@@ -24,6 +24,13 @@ describe('rich text', () => {
     expect(safeHref(' JavaScript:alert(1)')).toBeUndefined();
     expect(safeHref('#top')).toBe('#top');
   });
+
+  it('refuses paths that browsers read as another site', () => {
+    // URL parsers treat "\\" as "/" and drop tabs and newlines: each of these goes to https://evil.example/.
+    for (const u of ['/\\evil.example', '/\t/evil.example', '/\n/evil.example', '\t//evil.example']) expect(safeHref(u), JSON.stringify(u)).toBeUndefined();
+    expect(html('[x](/\\evil.example)')).toBe('<p>x</p>');
+    expect(safeHref('/sale?q=a\\b')).toBe('/sale?q=a\\b');
+  });
 });
 
 describe('e164', () => {
