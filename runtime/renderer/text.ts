@@ -7,7 +7,9 @@ import { h, type ComponentChildren, type VNode } from 'preact';
  */
 export const safeHref = (u: string): string | undefined => (/^(https?:\/\/|\/(?![/\\])|[?#])/i.test((u = u.replace(/[\t\n\r]/g, '').trim())) ? u : undefined);
 
-const INLINE = /\*\*(.+?)\*\*|\*(.+?)\*|\[([^\]]+)\]\(([^)\s]+)\)/g;
+// No "[" inside a link's text or address: an opening that is never closed then stops at the next one instead of
+// scanning to the end of the text from every "[" (a long text would freeze the page).
+const INLINE = /\*\*(.+?)\*\*|\*(.+?)\*|\[([^[\]]+)\]\(([^)\s[]+)\)/g;
 
 /** `**bold**`, `*italic*`, `[text](href)`: strings and Preact elements, never HTML. An unsafe link keeps its text. */
 export function inline(s: string): ComponentChildren[] {
