@@ -405,6 +405,12 @@ function mount(req: ShowRequest, res: (o: PromotionOutcome) => void, open: Map<s
   const io = sel ? new IntersectionObserver((es) => es.some((e) => e.isIntersecting) && guard(seenOnce)) : null;
   draw();
   place();
+  // Without constructed stylesheets our styles are a <style> element, which a CSP without 'unsafe-inline' in
+  // style-src refuses (it gets no sheet): no promotion rather than an unstyled one in the page's flow.
+  if (!sheet && host.isConnected && !root.querySelector('style')?.sheet) {
+    oops(Error("promotion not shown: this page's Content-Security-Policy (style-src) refuses the inline <style> this browser needs"));
+    return finish('dismissed');
+  }
   if (io) io.observe(host);
   else seenOnce();
   if (modal && !col) focusIn();

@@ -113,3 +113,56 @@ for (const [kind, extra] of [
     expect(wide).toEqual([]);
   });
 }
+
+test.describe('strict CSP (style-src without unsafe-inline)', () => {
+  const CSP = "default-src 'self'; style-src 'self'";
+  /** A page served with the CSP; `before` runs first (from a same-origin script, as the CSP asks). */
+  async function strict(page: Page, before = ''): Promise<string[]> {
+    const refused: string[] = [];
+    page.on('console', (m) => /Content Security Policy/.test(m.text()) && refused.push(m.text()));
+    await page.route('**/test/strict.js', (r) => r.fulfill({ contentType: 'text/javascript', body: before }));
+    await page.route('**/test/strict.html', (r) =>
+      r.fulfill({
+        contentType: 'text/html',
+        headers: { 'Content-Security-Policy': CSP },
+        body: '<!doctype html><html lang="en"><head><title>Strict</title><script src="/test/strict.js"></script><script src="/test/renderer.js"></script></head><body><main><div id="slot"></div></main></body></html>',
+      }),
+    );
+    await page.goto('/test/strict.html');
+    await page.waitForFunction(() => (window as any).__renderer);
+    return refused;
+  }
+
+  test('every kind renders styled, inline sizes and the theme included, with nothing refused', async ({ page }) => {
+    const refused = await strict(page);
+    const blocks = [{ kind: 'heading', text: 'Hi' }, { kind: 'spacer', size: 40 }, { kind: 'close' }];
+    const kinds = { modal: 'fixed', slide_in: 'fixed', bar: 'fixed', fullscreen: 'fixed', inline: 'relative', teaser: 'fixed' };
+    for (const kind of Object.keys(kinds)) {
+      await show(page, offer({ id: kind, kind, theme: { background: '#fdf6e3' }, placement: { selector: '#slot' }, teaser: { text: 'Tab' } }, blocks));
+      await expect(host(page, kind)).toHaveCount(1);
+    }
+    const looks = await page.evaluate((ids) =>
+      ids.map((id) => {
+        const r = document.querySelector(`[data-workflows-promotion="${id}"]`)!.shadowRoot!;
+        return [getComputedStyle(r.querySelector('.w')!).position, getComputedStyle(r.querySelector('.p,.t button')!).backgroundColor, r.querySelector<HTMLElement>('.p > form > div')?.offsetHeight];
+      }),
+      Object.keys(kinds),
+    );
+    expect(looks).toEqual(Object.values(kinds).map((position, i) => (i == 5 ? [position, 'rgb(26, 86, 219)', undefined] : [position, 'rgb(253, 246, 227)', 40])));
+    expect(refused).toEqual([]);
+  });
+
+  test('where constructed stylesheets are missing, the refused <style> dismisses the promotion with a clear error', async ({ page }) => {
+    // As in browsers before constructed stylesheets (Safari before 16.4): the renderer falls back to a <style>.
+    const refused = await strict(page, 'window.CSSStyleSheet = function () { throw new TypeError("Illegal constructor") };');
+    await show(page, offer());
+    await expect.poll(() => page.evaluate(() => (window as any).__log)).toContainEqual(['outcome', { outcome: 'dismissed' }]);
+    expect(refused).toHaveLength(1);
+    await expect(host(page)).toHaveCount(0);
+    // Not seen (no impression of an unstyled promotion), and the reason is said.
+    expect(await page.evaluate(() => (window as any).__log)).toEqual([
+      ['error', expect.stringMatching(/Content-Security-Policy.*style-src/)],
+      ['outcome', { outcome: 'dismissed' }],
+    ]);
+  });
+});
