@@ -19,8 +19,8 @@ type Field = B<'email' | 'phone' | 'text_field' | 'checkbox' | 'select' | 'conse
 const MIN_MS = 1500;
 const EMAIL = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/;
 const FIELDS = ['email', 'phone', 'text_field', 'checkbox', 'select', 'consent'];
-/** Events a promotion keeps from the page while they happen inside it. */
-const KEYS = ['keydown', 'keyup', 'keypress', 'focusin'];
+/** Watched on the window, capturing: before the page's own listeners. */
+const WATCH = ['keydown', 'focusin'];
 
 let oops = (_: unknown) => {};
 const guard = (f: () => void) => {
@@ -143,7 +143,7 @@ function mount(req: ShowRequest, res: (o: PromotionOutcome) => void, open: Map<s
     host.remove();
     mo?.disconnect();
     io?.disconnect();
-    for (const t of KEYS) removeEventListener(t, key, true);
+    for (const t of WATCH) removeEventListener(t, key, true);
     open.delete(req.id);
     if (had) guard(() => before?.focus());
   };
@@ -350,19 +350,17 @@ function mount(req: ShowRequest, res: (o: PromotionOutcome) => void, open: Map<s
   };
   const draw = () => guard(() => !gone && render(view(), root));
 
-  // Listened to on the window, capturing, so before the page's own document listeners; keys and focus inside the
-  // promotion stop there. A page's focus trap would pull focus back out of the dialog, an Escape handler of its
-  // own could swallow the key, and its shortcuts fire on keys typed in our fields (the page sees our host, a
-  // div, as their target, not an input).
   const key = (e: Event) =>
     guard(() => {
       const inside = e.composedPath().includes(host);
-      if (inside) e.stopPropagation();
+      const { key: k, shiftKey: back } = e as KeyboardEvent;
+      // Focus, and the keys that move it or close us, stop here when inside: a page's focus trap would pull focus
+      // back out of the dialog, and its Escape handler could keep the key to itself.
+      if (inside && (e.type == 'focusin' || k == 'Tab' || k == 'Escape')) e.stopPropagation();
       if (e.type != 'keydown') return;
       // A key pressed inside is a visitor's: scripts cannot make trusted key events (focus events they can).
       if (inside && e.isTrusted) human = true;
       if (col || gone || !(modal || inside)) return;
-      const { key: k, shiftKey: back } = e as KeyboardEvent;
       if (k == 'Escape') return close();
       if (k != 'Tab' || !modal) return;
       // Keep focus inside the dialog: wrap at both ends.
@@ -373,7 +371,10 @@ function mount(req: ShowRequest, res: (o: PromotionOutcome) => void, open: Map<s
         f[back ? f.length - 1 : 0]?.focus();
       }
     });
-  for (const t of KEYS) addEventListener(t, key, true);
+  for (const t of WATCH) addEventListener(t, key, true);
+  // Other keys reach the page's capturing listeners (the runtime's inactivity sensor among them) but not its
+  // shortcuts, which listen as keys bubble and would take our host, a div, for where the visitor is not typing.
+  for (const t of ['keydown', 'keyup', 'keypress']) root.addEventListener(t, (e) => e.stopPropagation());
   for (const k of ['pointerdown', 'input']) root.addEventListener(k, (e) => e.isTrusted && (human = true), true);
 
   // Inline embeds: placed at the selector, and placed again when a single-page app re-renders the target.

@@ -58,6 +58,9 @@ test('keyboard: the page’s own focus trap, key shortcuts and Escape handler do
     const main = document.querySelector('main')!;
     main.insertAdjacentHTML('afterbegin', '<input id="search" aria-label="Search">');
     const start = document.querySelector<HTMLElement>('#start')!;
+    // A capturing key listener that only watches, as the runtime's inactivity sensor does: it still sees keys.
+    (window as any).__keys = 0;
+    document.addEventListener('keydown', () => (window as any).__keys++, true);
     // A drawer's focus trap as focus-trap libraries do it: capturing focusin and Tab on the document.
     document.addEventListener('focusin', (e) => main.contains(e.target as Node) || (e.stopImmediatePropagation(), start.focus()), true);
     document.addEventListener('keydown', (e) => e.key == 'Tab' && !main.contains(e.target as Node) && (e.preventDefault(), start.focus()), true);
@@ -72,6 +75,7 @@ test('keyboard: the page’s own focus trap, key shortcuts and Escape handler do
   await page.keyboard.type('a/b@example.com');
   expect(await focused(page)).toBe('email');
   await expect(page.getByLabel('Email')).toHaveValue('a/b@example.com');
+  expect(await page.evaluate(() => (window as any).__keys)).toBeGreaterThanOrEqual(15);
   for (const name of ['Join', 'No thanks', '×', 'email']) {
     await page.keyboard.press('Tab');
     expect(await focused(page)).toBe(name);
