@@ -386,9 +386,12 @@ function mount(req: ShowRequest, res: (o: PromotionOutcome) => void, open: Map<s
         b.append(host);
         // The top layer: a page's transform or filter on the body (which would make our fixed overlay fixed to the
         // body, not the viewport), its overflow and its elements with the highest z-index, even ones added later,
-        // cannot move, clip or cover an overlay there.
+        // cannot move, clip or cover an overlay there. Not over a modal dialog of the page's: that makes everything
+        // else inert, so we would hide it and not respond; below it, we work once it closes. (Every browser with
+        // popovers knows :modal.)
+        if (!host.showPopover || document.querySelector(':modal')) return;
         host.setAttribute('popover', 'manual');
-        return host.showPopover?.();
+        return host.showPopover();
       }
       let n: Element | null = null;
       try {

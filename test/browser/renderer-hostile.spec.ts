@@ -44,6 +44,35 @@ for (const css of ['body { transform: scale(0.5); overflow: hidden }', 'body { f
   });
 }
 
+test('a modal dialog the page has open stays above the promotion and usable; the promotion works once it closes', async ({ page }) => {
+  await page.emulateMedia({ reducedMotion: 'reduce' });
+  await open(page);
+  await page.evaluate(() => {
+    const d = document.body.appendChild(document.createElement('dialog'));
+    d.innerHTML = '<p>Your cart</p><button id="shut" type="button">Close cart</button>';
+    d.querySelector('button')!.onclick = () => d.close();
+    d.showModal();
+  });
+  const dialog = (await page.locator('dialog').boundingBox())!;
+  const before = await page.screenshot({ clip: dialog });
+  await show(page, offer());
+  await expect(page.getByRole('dialog', { name: 'Hello friend' })).toBeAttached();
+  // The page's dialog makes the rest of the page inert: on top of it, the promotion would hide it and not respond.
+  expect((await page.screenshot({ clip: dialog })).equals(before)).toBe(true);
+  await page.getByRole('button', { name: 'Close cart' }).click({ timeout: 2000 });
+  await page.getByRole('button', { name: 'No thanks' }).click({ timeout: 2000 });
+  await expect(host(page)).toHaveCount(0);
+});
+
+test('without the Popover API, overlays fall back to their z-index, with no error', async ({ page }) => {
+  await open(page);
+  await page.evaluate(() => delete (HTMLElement.prototype as any).showPopover);
+  await show(page, offer());
+  await expect(page.getByRole('dialog', { name: 'Hello friend' })).toBeVisible();
+  expect(await host(page).evaluate((h) => [h.getAttribute('popover'), getComputedStyle(h.shadowRoot!.querySelector('.w')!).zIndex])).toEqual([null, '2147483647']);
+  expect(await page.evaluate(() => (window as any).__log)).toEqual([['seen', null]]);
+});
+
 /** The focused element, looking into a promotion's shadow root: its text, its type, or the page element's id. */
 const focused = (page: Page) =>
   page.evaluate(() => {
