@@ -6,7 +6,7 @@
 export const CSS = `:host{all:initial!important;display:block!important}
 :host([data-push=top]),:host([data-push=bottom]){position:sticky!important;top:0!important;z-index:2147483647!important}
 :host([data-push=bottom]){top:auto!important;bottom:0!important}
-*{box-sizing:border-box;font-family:var(--wf-ff);line-height:1.4}
+*{box-sizing:border-box;font-family:var(--wf-ff);line-height:1.4;overflow-wrap:anywhere}
 .w{position:fixed;z-index:2147483647;display:flex;font-size:16px;color:var(--wf-fg)}
 .m,.f{inset:0;align-items:center;justify-content:center;padding:16px;overflow:auto}
 .m{background:rgba(0,0,0,.55)}.f{background:var(--wf-bg)}

@@ -19,6 +19,8 @@ type Field = B<'email' | 'phone' | 'text_field' | 'checkbox' | 'select' | 'conse
 const MIN_MS = 1500;
 const EMAIL = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/;
 const FIELDS = ['email', 'phone', 'text_field', 'checkbox', 'select', 'consent'];
+/** Watched on the window, capturing: before the page's own listeners. */
+const WATCH = ['keydown', 'focusin'];
 
 let oops = (_: unknown) => {};
 const guard = (f: () => void) => {
@@ -141,7 +143,7 @@ function mount(req: ShowRequest, res: (o: PromotionOutcome) => void, open: Map<s
     host.remove();
     mo?.disconnect();
     io?.disconnect();
-    document.removeEventListener('keydown', key, true);
+    for (const t of WATCH) removeEventListener(t, key, true);
     open.delete(req.id);
     if (had) guard(() => before?.focus());
   };
@@ -348,28 +350,48 @@ function mount(req: ShowRequest, res: (o: PromotionOutcome) => void, open: Map<s
   };
   const draw = () => guard(() => !gone && render(view(), root));
 
-  const key = (e: KeyboardEvent) =>
+  const key = (e: Event) =>
     guard(() => {
-      if (col || gone || !(modal || e.composedPath().includes(host))) return;
-      if (e.key == 'Escape') return close();
-      if (e.key != 'Tab' || !modal) return;
+      const inside = e.composedPath().includes(host);
+      const { key: k, shiftKey: back } = e as KeyboardEvent;
+      // Focus, and the keys that move it or close us, stop here when inside: a page's focus trap would pull focus
+      // back out of the dialog, and its Escape handler could keep the key to itself.
+      if (inside && (e.type == 'focusin' || k == 'Tab' || k == 'Escape')) e.stopPropagation();
+      if (e.type != 'keydown') return;
+      // A key pressed inside is a visitor's: scripts cannot make trusted key events (focus events they can).
+      if (inside && e.isTrusted) human = true;
+      if (col || gone || !(modal || inside)) return;
+      if (k == 'Escape') return close();
+      if (k != 'Tab' || !modal) return;
       // Keep focus inside the dialog: wrap at both ends.
       const f = [...root.querySelectorAll<HTMLElement>('a[href],button,input:not([tabindex="-1"]),select')];
       const i = f.indexOf(root.activeElement as HTMLElement);
-      if (i < 0 || i == (e.shiftKey ? 0 : f.length - 1)) {
+      if (i < 0 || i == (back ? 0 : f.length - 1)) {
         e.preventDefault();
-        f[e.shiftKey ? f.length - 1 : 0]?.focus();
+        f[back ? f.length - 1 : 0]?.focus();
       }
     });
-  document.addEventListener('keydown', key, true);
-  for (const k of ['keydown', 'pointerdown', 'input']) root.addEventListener(k, (e) => e.isTrusted && (human = true), true);
+  for (const t of WATCH) addEventListener(t, key, true);
+  // Other keys reach the page's capturing listeners (the runtime's inactivity sensor among them) but not its
+  // shortcuts, which listen as keys bubble and would take our host, a div, for where the visitor is not typing.
+  for (const t of ['keydown', 'keyup', 'keypress']) root.addEventListener(t, (e) => e.stopPropagation());
+  for (const k of ['pointerdown', 'input']) root.addEventListener(k, (e) => e.isTrusted && (human = true), true);
 
   // Inline embeds: placed at the selector, and placed again when a single-page app re-renders the target.
   const place = () =>
     guard(() => {
       if (!sel) {
         const b = document.body ?? document.documentElement;
-        return push && pos != 'bottom' ? b.prepend(host) : b.append(host);
+        if (push) return pos != 'bottom' ? b.prepend(host) : b.append(host);
+        b.append(host);
+        // The top layer: a page's transform or filter on the body (which would make our fixed overlay fixed to the
+        // body, not the viewport), its overflow and its elements with the highest z-index, even ones added later,
+        // cannot move, clip or cover an overlay there. Not over a modal dialog of the page's: that makes everything
+        // else inert, so we would hide it and not respond; below it, we work once it closes. (Every browser with
+        // popovers knows :modal.)
+        if (!host.showPopover || document.querySelector(':modal')) return;
+        host.setAttribute('popover', 'manual');
+        return host.showPopover();
       }
       let n: Element | null = null;
       try {
@@ -387,6 +409,12 @@ function mount(req: ShowRequest, res: (o: PromotionOutcome) => void, open: Map<s
   const io = sel ? new IntersectionObserver((es) => es.some((e) => e.isIntersecting) && guard(seenOnce)) : null;
   draw();
   place();
+  // Without constructed stylesheets our styles are a <style> element, which a CSP without 'unsafe-inline' in
+  // style-src refuses (it gets no sheet): no promotion rather than an unstyled one in the page's flow.
+  if (!sheet && host.isConnected && !root.querySelector('style')?.sheet) {
+    oops(Error("promotion not shown: this page's Content-Security-Policy (style-src) refuses the inline <style> this browser needs"));
+    return finish('dismissed');
+  }
   if (io) io.observe(host);
   else seenOnce();
   if (modal && !col) focusIn();

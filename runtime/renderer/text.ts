@@ -1,10 +1,15 @@
 /** Pure parts of the renderer: the safe rich-text subset and phone normalisation. No DOM access. */
 import { h, type ComponentChildren, type VNode } from 'preact';
 
-/** http(s) addresses and paths on this site only: `javascript:`, `data:` and protocol-relative links are refused. */
-export const safeHref = (u: string): string | undefined => (/^(https?:\/\/|\/(?!\/)|[?#])/i.test((u = u.trim())) ? u : undefined);
+/**
+ * http(s) addresses and paths on this site only: `javascript:`, `data:` and protocol-relative links are refused.
+ * Browsers drop tabs and newlines from a URL and read `\` as `/`, so `/\evil.example` is protocol-relative too.
+ */
+export const safeHref = (u: string): string | undefined => (/^(https?:\/\/|\/(?![/\\])|[?#])/i.test((u = u.replace(/[\t\n\r]/g, '').trim())) ? u : undefined);
 
-const INLINE = /\*\*(.+?)\*\*|\*(.+?)\*|\[([^\]]+)\]\(([^)\s]+)\)/g;
+// No "[" inside a link's text or address: an opening that is never closed then stops at the next one instead of
+// scanning to the end of the text from every "[" (a long text would freeze the page).
+const INLINE = /\*\*(.+?)\*\*|\*(.+?)\*|\[([^[\]]+)\]\(([^)\s[]+)\)/g;
 
 /** `**bold**`, `*italic*`, `[text](href)`: strings and Preact elements, never HTML. An unsafe link keeps its text. */
 export function inline(s: string): ComponentChildren[] {

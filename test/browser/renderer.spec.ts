@@ -2,44 +2,11 @@
  * The Preact promotion renderer in Chromium, driven directly through `window.__renderer` (fixtures/renderer.ts)
  * on examples/site/test/renderer.html.
  */
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { fileURLToPath } from 'node:url';
+import { box, host, human, log, offer, open, outcome, panel, show } from './helpers/renderer.js';
 
 const AXE = fileURLToPath(new URL('../../node_modules/axe-core/axe.min.js', import.meta.url));
-
-const offer = (extra: Record<string, unknown> = {}, blocks?: unknown[]) => ({
-  id: 'p',
-  name: 'Offer',
-  kind: 'modal',
-  steps: [
-    {
-      id: 'offer',
-      blocks: blocks ?? [
-        { kind: 'heading', text: 'Hello {{first_name | friend}}' },
-        { kind: 'text', text: 'Get **10% off** today.' },
-        { kind: 'email', required: true, label: 'Email' },
-        { kind: 'button', text: 'Join', action: 'submit' },
-        { kind: 'close', label: 'No thanks' },
-      ],
-    },
-    { id: 'thanks', blocks: [{ kind: 'heading', text: 'Your code' }, { kind: 'coupon', code: 'WELCOME10' }, { kind: 'button', text: 'Copy code', action: 'copy_coupon' }] },
-  ],
-  ...extra,
-});
-
-async function open(page: Page, query = ''): Promise<void> {
-  await page.goto('/test/renderer.html' + query);
-  await page.waitForFunction(() => (window as any).__renderer);
-}
-const show = (page: Page, p: unknown, attrs: Record<string, unknown> = {}) =>
-  page.evaluate(([p, a]) => void ((window as any).__out = (window as any).__renderer.show(p, a)), [p, attrs] as const);
-const outcome = (page: Page) => page.evaluate(() => (window as any).__out);
-const log = (page: Page) => page.evaluate(() => (window as any).__log as [string, unknown][]);
-const host = (page: Page, id = 'p') => page.locator(`[data-workflows-promotion="${id}"]`);
-const panel = (page: Page, id = 'p') => page.locator(`[data-workflows-promotion="${id}"] .p`);
-const box = async (page: Page, id = 'p') => (await panel(page, id).boundingBox())!;
-/** Lets the minimum time to submit pass (a real visitor is never that fast). */
-const human = (page: Page) => page.waitForTimeout(1600);
 
 test('every kind is placed where it belongs', async ({ page }) => {
   await page.setViewportSize({ width: 1200, height: 800 });
