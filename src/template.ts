@@ -17,7 +17,7 @@ export const get = (data: unknown, path: string): unknown =>
 
 /** Fills placeholders; `enc` escapes each substituted value (e.g. `encodeURIComponent` inside a URL). */
 export function fill(text: string, data: TemplateData, enc: (s: any) => string = String): string {
-  return text.replace(/\{\{\s*([\w.-]+)\s*(?:\|\s*([^}]*?)\s*)?\}\}/g, (_, p: string, fb = '') => {
+  return text.replace(/\{\{\s*([\w.-]+)\s*(?:\|\s*([^{}]*?)\s*)?\}\}/g, (_, p: string, fb = '') => {
     const v = get(data, p) ?? get(data.attributes, p);
     return enc(v == null || v === '' ? fb : typeof v == 'object' ? JSON.stringify(v) : v);
   });

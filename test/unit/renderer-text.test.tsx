@@ -36,7 +36,8 @@ describe('rich text', () => {
     // Unclosed link openings made every "[" scan to the end of the text: 80,000 characters froze the page ~2 s.
     const t = performance.now();
     for (const s of ['['.repeat(1e5), '[a]('.repeat(25e3), '[a](/'.repeat(2e4) + ' ', '**a*'.repeat(25e3)]) rich(s);
-    expect(performance.now() - t).toBeLessThan(300);
+    // A complexity guard, not a timing: quadratic took 12.6 s on these strings, linear takes tens of ms; 2 s leaves room for any noise.
+    expect(performance.now() - t).toBeLessThan(2000);
   });
 });
 

@@ -85,3 +85,13 @@ describe('fillJson', () => {
     expect(fillJson(5, data)).toBe(5);
   });
 });
+
+describe('fill on hostile text', () => {
+  it('stays linear on many unclosed placeholders with a fallback (no scan to the end from each)', () => {
+    const text = '{{a|'.repeat(30_000);
+    const t = performance.now();
+    expect(fill(text, {})).toBe(text);
+    // A complexity guard, not a timing: quadratic took 7 s here, linear takes milliseconds; 2 s leaves room for noise.
+    expect(performance.now() - t).toBeLessThan(2000);
+  });
+});
