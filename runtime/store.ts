@@ -114,8 +114,9 @@ export async function openStore({ persist: on, log, name = 'visitor', leaseMs = 
   /** Serial writes (changes do not wait for them; `flush` does). */
   let writes: Promise<void> = Promise.resolve();
   let due: ReturnType<typeof setTimeout> | 0 = 0;
-  /** The lease's idle end: `leaseMs` after this tab last changed the state (or took the lease). */
+  /** The lease's idle end: `leaseMs` after this tab last changed the state (or took the lease), at `last`. */
   let idle: ReturnType<typeof setTimeout> | undefined;
+  let last = 0;
   /** Lets go of the write lease; set while this tab holds it. */
   let held: (() => void) | undefined;
   /** No lease to be had (no Web Locks, or refused as in an opaque origin): each change reads and writes. */
@@ -264,10 +265,11 @@ export async function openStore({ persist: on, log, name = 'visitor', leaseMs = 
     if (!held && shared()) adopt(await read());
   };
 
-  /** (Re)starts the lease's idle end. */
+  /** (Re)starts the lease's idle end: one timer that waits again when it finds a later change, not one per change. */
   const lapse = () => {
-    clearTimeout(idle);
-    idle = setTimeout(release, leaseMs);
+    last = Date.now();
+    const check = (left = last + leaseMs - Date.now()) => (idle = left > 0 ? setTimeout(check, left) : void release());
+    idle ??= setTimeout(check, leaseMs);
   };
 
   /** Lets go of the lease once storage has everything (another tab asked, the tab went idle, the page hides). */
@@ -288,6 +290,7 @@ export async function openStore({ persist: on, log, name = 'visitor', leaseMs = 
     held?.();
     held = undefined;
     clearTimeout(idle);
+    idle = undefined;
     clearTimeout(due);
     due = 0;
     listen(0, 'pagehide', leave);

@@ -590,6 +590,23 @@ describe('write lease (Web Locks)', () => {
     expect(live.size).toBe(0);
   });
 
+  it('keeps the lease while changes keep coming, with one idle timer rather than one per change', async () => {
+    const name = uniq();
+    const s = await openStore({ persist: true, name, leaseMs: 200 });
+    const timers = vi.spyOn(globalThis, 'setTimeout');
+    for (let i = 0; i < 20; i++) await s.mutate(inc);
+    // The idle timer is already set from opening; the write timer once for the burst. Not 20 of either.
+    expect(timers.mock.calls.length).toBeLessThanOrEqual(2);
+    timers.mockRestore();
+    await sleep(100);
+    await s.mutate(inc);
+    await sleep(150);
+    // 250 ms after opening but 150 ms after the last change: still held.
+    expect(locks.held.has(`workflows:${name}`)).toBe(true);
+    await vi.waitFor(() => expect(locks.held.size).toBe(0));
+    expect((await stored(name)).attrs.n).toBe(21);
+  });
+
   it('writes at once and lets go of the lease when the page is hidden, without waiting for the write timer', async () => {
     const name = uniq();
     const s = await openStore({ persist: true, name, writeMs: 1e6 });
