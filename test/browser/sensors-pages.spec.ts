@@ -1,0 +1,100 @@
+// The sensors on the page shapes real stores have: a scrolling container, content that arrives late, web
+// components with shadow roots, iframes at the top, video, hidden tabs.
+import { expect, test, type Page } from '@playwright/test';
+
+type Fired = { id: number; on: string; props?: Record<string, unknown>; at: number };
+const S = 'window.__sensors';
+
+async function open(page: Page, query = '') {
+  await page.clock.install();
+  await page.goto(`/test/sensors.html${query}`);
+  await page.waitForFunction(() => !!(window as any).__sensors);
+}
+const watch = (page: Page, trigger: object) => page.evaluate((t) => (window as any).__sensors.watch(t), trigger) as Promise<number>;
+const fired = (page: Page) => page.evaluate(`${S}.fired`) as Promise<Fired[]>;
+const ons = async (page: Page) => (await fired(page)).map((f) => f.on);
+const errors = (page: Page) => page.evaluate(`${S}.errors`) as Promise<string[]>;
+const frames = (page: Page) =>
+  page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+
+test('scroll_depth in a page that scrolls inside a container', async ({ page }) => {
+  await open(page, '?container');
+  await watch(page, { on: 'scroll_depth', percent: 50 });
+  await frames(page);
+  expect(await fired(page)).toEqual([]);
+  await page.mouse.move(200, 300);
+  await page.mouse.wheel(0, 2500);
+  await page.waitForFunction(() => document.querySelector('main')!.scrollTop > 2000);
+  await frames(page);
+  await expect.poll(() => ons(page)).toEqual(['scroll_depth']);
+  expect(await errors(page)).toEqual([]);
+});
+
+test('form_submitted inside an open shadow root', async ({ page }) => {
+  await open(page);
+  await watch(page, { on: 'form_submitted' });
+  await page.evaluate(() => {
+    const host = document.createElement('div');
+    document.body.prepend(host);
+    host.attachShadow({ mode: 'open' }).innerHTML = '<form onsubmit="event.preventDefault()"><input name="email" value="a@b.co"><button>Go</button></form>';
+  });
+  await page.locator('div >> form button').click();
+  await expect.poll(() => ons(page)).toEqual(['form_submitted']);
+});
+
+test('element_visible inside an open shadow root', async ({ page }) => {
+  await open(page);
+  await watch(page, { on: 'element_visible', selector: '.inner-cta' });
+  await expect.poll(() => ons(page)).toEqual(['element_visible']);
+});
+
+test('exit_intent through an iframe at the top', async ({ page }) => {
+  await open(page);
+  await page.evaluate(() => {
+    const f = document.createElement('iframe');
+    f.src = location.href.replace('127.0.0.1', 'localhost').replace(/\?.*/, '?short'); // another site: its own process
+    f.style.cssText = 'position:fixed;top:0;left:0;width:100%;height:60px;border:0';
+    document.body.append(f);
+    (window as any).__outs = [];
+    document.addEventListener('mouseout', (e) => (window as any).__outs.push([e.clientY, String(e.relatedTarget)]), true);
+  });
+  await watch(page, { on: 'exit_intent' });
+  await page.waitForFunction(() => document.querySelector('iframe')!.contentWindow && true);
+  await page.waitForTimeout(1000);
+  console.log(page.frames().map((f) => f.url()), await page.evaluate(() => String(document.elementFromPoint(400, 30))));
+  await page.clock.fastForward(5000);
+  await page.mouse.move(400, 300);
+  await page.mouse.move(400, 200, { steps: 5 });
+  await page.mouse.move(400, 30, { steps: 5 });
+  await page.mouse.move(400, -1);
+  console.log(await page.evaluate(() => (window as any).__outs));
+  expect(await ons(page)).toEqual(['exit_intent']);
+});
+
+test('inactivity while typing and while a video plays', async ({ page }) => {
+  await open(page);
+  await page.evaluate(() => {
+    const v = document.createElement('video');
+    v.muted = true;
+    document.body.prepend(v);
+  });
+  await watch(page, { on: 'inactivity', seconds: 5 });
+  await page.click('#signup [name=first_name]');
+  for (let i = 0; i < 4; i++) {
+    await page.clock.fastForward(3000);
+    await page.keyboard.type('x');
+  }
+  expect(await fired(page)).toEqual([]);
+});
+
+test('time_on_page with the tab hidden', async ({ page }) => {
+  await open(page);
+  await watch(page, { on: 'time_on_page', seconds: 10 });
+  await page.evaluate(() => {
+    Object.defineProperty(document, 'hidden', { value: true, configurable: true });
+    Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
+    document.dispatchEvent(new Event('visibilitychange'));
+  });
+  await page.clock.fastForward(20000);
+  expect(await fired(page)).toEqual([]);
+});
