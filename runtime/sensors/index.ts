@@ -13,6 +13,14 @@ export { watchNavigation } from './navigation.js';
 export type { Err };
 
 /**
+ * How far down the page's own scroller is, for a scroll event's target: the document, or an element at least half
+ * the viewport wide and high (an app shell's `<main>`, when the document itself does not scroll). -1 for the
+ * others (carousels, menus, drawers): their scrolling says nothing of how far the visitor has read.
+ */
+const top = (e: any): number =>
+  e == document ? scrollY : e.clientHeight * 2 > innerHeight && e.clientWidth * 2 > innerWidth ? e.scrollTop : -1;
+
+/**
  * `since`: when the step started waiting (default now). The core arms a trigger before this chunk may have
  * arrived; inactivity counts from then, as the other timed kinds count from the page or session start.
  */
@@ -55,26 +63,28 @@ export function watch(t: Trigger, fire: Fire, host: SensorHost, err: Err, since 
           // Anchor: the lowest point reached, or where an upward move began less than 400 ms ago.
           let y = 0,
             at = 0;
-          on('scroll', () => {
-            const s = scrollY,
+          on('scroll', (e: Event) => {
+            const s = top(e.target),
               n = now();
-            s >= y || n - at > 400 ? ((y = s), (at = n)) : y - s >= innerHeight * 0.3 && x();
+            s < 0 || (s >= y || n - at > 400 ? ((y = s), (at = n)) : y - s >= innerHeight * 0.3 && x());
           });
           on('visibilitychange', () => document.hidden && x());
         }
         return;
       }
       case 'scroll_depth': {
-        let p = 0;
+        let p = 0,
+          // What scrolls: the document, or the app shell's container once the visitor scrolled it.
+          b: any = document.scrollingElement;
         const c = safe(() => {
           p = 0;
           // Share of the scrollable distance covered: 0 at the top, 100 at the bottom; a page that cannot
           // scroll never reaches a depth (the visitor did nothing).
-          const r = document.documentElement.scrollHeight - innerHeight;
-          r > 0 && (scrollY / r) * 100 >= t.percent && f();
+          const r = b.scrollHeight - b.clientHeight;
+          r > 0 && (b.scrollTop / r) * 100 >= t.percent && f();
         }, err);
         const h = () => (p ||= requestAnimationFrame(c));
-        on('scroll', h);
+        on('scroll', (e: Event) => (top(e.target) < 0 || (b = (e.target as Document).scrollingElement || e.target), h()));
         off(() => cancelAnimationFrame(p));
         return h();
       }

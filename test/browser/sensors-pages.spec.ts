@@ -17,17 +17,61 @@ const errors = (page: Page) => page.evaluate(`${S}.errors`) as Promise<string[]>
 const frames = (page: Page) =>
   page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
 
-test('scroll_depth in a page that scrolls inside a container', async ({ page }) => {
-  await open(page, '?container');
-  await watch(page, { on: 'scroll_depth', percent: 50 });
-  await frames(page);
-  expect(await fired(page)).toEqual([]);
-  await page.mouse.move(200, 300);
-  await page.mouse.wheel(0, 2500);
-  await page.waitForFunction(() => document.querySelector('main')!.scrollTop > 2000);
-  await frames(page);
-  await expect.poll(() => ons(page)).toEqual(['scroll_depth']);
-  expect(await errors(page)).toEqual([]);
+test.describe('scroll', () => {
+  const scrollMain = (page: Page, y: number) =>
+    page.evaluate((v) => new Promise((r) => {
+      document.querySelector('main')!.scrollTop = v;
+      requestAnimationFrame(() => requestAnimationFrame(r));
+    }), y);
+
+  test('scroll_depth on an app shell that scrolls inside <main>; a menu scrolled to its end is not depth', async ({ page }) => {
+    await open(page, '?container');
+    await page.evaluate(() => {
+      const c = document.createElement('div');
+      c.id = 'menu';
+      c.style.cssText = 'overflow-y:auto;width:300px;height:100px';
+      c.innerHTML = '<div style="height:900px"></div>';
+      document.querySelector('main')!.prepend(c);
+    });
+    await watch(page, { on: 'scroll_depth', percent: 50 });
+    await page.evaluate(() => (document.getElementById('menu')!.scrollTop = 9999));
+    await frames(page);
+    expect(await fired(page)).toEqual([]);
+    await page.mouse.move(200, 300);
+    await page.mouse.wheel(0, 2500);
+    await page.waitForFunction(() => document.querySelector('main')!.scrollTop > 2000);
+    await expect.poll(() => ons(page)).toEqual(['scroll_depth']);
+    expect(await errors(page)).toEqual([]);
+  });
+
+  test('scroll_depth on a page that grows as the visitor scrolls (infinite scroll)', async ({ page }) => {
+    await open(page);
+    // The page appends a screenful of products (after a fetch) whenever the visitor nears the bottom.
+    await page.evaluate(() => {
+      const bottom = document.getElementById('bottom')!;
+      new IntersectionObserver(() => setTimeout(() => bottom.before(Object.assign(document.createElement('div'), { style: 'height:3000px' })), 50)).observe(bottom);
+    });
+    await watch(page, { on: 'scroll_depth', percent: 90 });
+    await page.evaluate(() => scrollTo(0, document.documentElement.scrollHeight * 0.6));
+    await frames(page);
+    expect(await fired(page)).toEqual([]);
+    await page.evaluate(() => scrollTo(0, document.documentElement.scrollHeight));
+    await expect.poll(() => ons(page)).toEqual(['scroll_depth']);
+  });
+
+  test.describe('on a phone', () => {
+    test.use({ hasTouch: true, isMobile: true, viewport: { width: 390, height: 844 } });
+
+    test('exit_intent: a fast scroll up inside an app shell', async ({ page }) => {
+      await open(page, '?container');
+      await page.clock.fastForward(5000);
+      await watch(page, { on: 'exit_intent' });
+      await scrollMain(page, 2000);
+      await page.clock.fastForward(1000);
+      for (const y of [1900, 1800, 1700, 1600, 1500]) await scrollMain(page, y);
+      expect(await ons(page)).toEqual(['exit_intent']);
+    });
+  });
 });
 
 test('form_submitted inside an open shadow root', async ({ page }) => {
