@@ -6,7 +6,7 @@
  */
 import type { Trigger } from '../../src/model/types.js';
 import type { Fire, SensorHost } from '../types.js';
-import { group, safe, shared, type Err } from './listen.js';
+import { deep, group, safe, shared, type Err } from './listen.js';
 
 export { commerceEvent, watchDataLayer, type Cart } from './datalayer.js';
 export { watchNavigation } from './navigation.js';
@@ -123,7 +123,7 @@ export function watch(t: Trigger, fire: Fire, host: SensorHost, err: Err, since 
             }
             f(p);
           }
-        });
+        }, deep('submit', err));
     }
   });
   return stop;

@@ -74,22 +74,24 @@ test.describe('scroll', () => {
   });
 });
 
-test('form_submitted inside an open shadow root', async ({ page }) => {
+test("form_submitted: a web component's form in an open shadow root, and a form slotted into one, once each", async ({ page }) => {
   await open(page);
   await watch(page, { on: 'form_submitted' });
   await page.evaluate(() => {
-    const host = document.createElement('div');
-    document.body.prepend(host);
-    host.attachShadow({ mode: 'open' }).innerHTML = '<form onsubmit="event.preventDefault()"><input name="email" value="a@b.co"><button>Go</button></form>';
+    const form = '<form onsubmit="event.preventDefault()"><input name="email" value="a@b.co"><button>Go</button></form>';
+    const inner = document.createElement('newsletter-box');
+    inner.attachShadow({ mode: 'open' }).innerHTML = form;
+    const slotted = document.createElement('slot-box');
+    slotted.innerHTML = form.replace('a@b.co', 'c@d.co');
+    slotted.attachShadow({ mode: 'open' }).innerHTML = '<div><slot></slot></div>';
+    document.body.prepend(inner, slotted);
   });
-  await page.locator('div >> form button').click();
-  await expect.poll(() => ons(page)).toEqual(['form_submitted']);
-});
-
-test('element_visible inside an open shadow root', async ({ page }) => {
-  await open(page);
-  await watch(page, { on: 'element_visible', selector: '.inner-cta' });
-  await expect.poll(() => ons(page)).toEqual(['element_visible']);
+  await page.locator('newsletter-box button').click();
+  await page.locator('slot-box button').click();
+  await expect.poll(async () => (await fired(page)).map((f) => f.props)).toEqual([{ email: 'a@b.co' }, { email: 'c@d.co' }]);
+  await page.evaluate(`${S}.stopAll()`);
+  expect(await page.evaluate(`${S}.listeners()`)).toEqual({});
+  expect(await errors(page)).toEqual([]);
 });
 
 test('exit_intent through an iframe at the top', async ({ page }) => {

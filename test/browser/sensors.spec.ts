@@ -213,7 +213,7 @@ test('form_submitted: field values by name, never passwords, hidden or card fiel
   await open(page);
   await watch(page, { on: 'form_submitted', selector: '#signup' });
   await watch(page, { on: 'form_submitted' });
-  expect(await listeners(page)).toEqual({ 'document:submit': 1 });
+  expect(await listeners(page)).toEqual({ 'document:submit': 1, 'document:focusin': 1, 'document:click': 1 });
   await page.click('#search button');
   await page.click('#signup button');
   const f = await fired(page);

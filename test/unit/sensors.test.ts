@@ -77,10 +77,11 @@ describe('no watcher, no listener, no timer', () => {
       'document:keydown': 1,
       'document:click': 1,
       'document:submit': 1,
+      'document:focusin': 1, // form_submitted: finding the shadow roots a form may be submitted in
     });
     expect(vi.getTimerCount()).toBeGreaterThan(0);
     first.forEach((x) => x.stop());
-    expect(Object.keys(listeners())).toHaveLength(7);
+    expect(Object.keys(listeners())).toHaveLength(8);
     second.forEach((x) => x.stop());
     second.forEach((x) => x.stop()); // idempotent
     expect(listeners()).toEqual({});
