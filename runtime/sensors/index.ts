@@ -47,8 +47,21 @@ export function watch(t: Trigger, fire: Fire, host: SensorHost, err: Err, since 
       off(() => clearTimeout(id));
     };
     switch (t.on) {
-      case 'time_on_page':
-        return wait(() => host.pageStart());
+      case 'time_on_page': {
+        // Only time in view counts: a tab opened in the background, or left for another one, is not being read.
+        // `h`: since when the page is hidden (0: shown); `hid`: hidden time since page start `p` ended before it.
+        let p = 0,
+          hid = 0,
+          h = document.hidden ? since : 0;
+        const open = () => h && now() - Math.max(h, p);
+        on('visibilitychange', () => (document.hidden ? (h = now()) : ((hid += open()), (h = 0))));
+        return wait(() => {
+          const s = host.pageStart();
+          // A route change starts a new page view: what was hidden before it no longer counts.
+          s != p && ((p = s), (hid = 0));
+          return p + hid + open();
+        });
+      }
       case 'time_on_site':
         return wait(() => host.sessionStart());
       case 'inactivity': {

@@ -133,14 +133,40 @@ test('inactivity while typing and while a video plays', async ({ page }) => {
   expect(await fired(page)).toEqual([]);
 });
 
-test('time_on_page with the tab hidden', async ({ page }) => {
-  await open(page);
-  await watch(page, { on: 'time_on_page', seconds: 10 });
-  await page.evaluate(() => {
-    Object.defineProperty(document, 'hidden', { value: true, configurable: true });
-    Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
-    document.dispatchEvent(new Event('visibilitychange'));
+test.describe('a hidden tab', () => {
+  const show = (page: Page, hidden: boolean) =>
+    page.evaluate((h) => {
+      Object.defineProperty(document, 'hidden', { value: h, configurable: true });
+      Object.defineProperty(document, 'visibilityState', { value: h ? 'hidden' : 'visible', configurable: true });
+      document.dispatchEvent(new Event('visibilitychange'));
+    }, hidden);
+
+  test('time_on_page counts only the time the page is in view', async ({ page }) => {
+    await open(page);
+    await watch(page, { on: 'time_on_page', seconds: 10 });
+    await page.clock.fastForward(4000);
+    await show(page, false); // shown while shown: nothing changes
+    await show(page, true);
+    await page.clock.fastForward(60_000);
+    expect(await fired(page)).toEqual([]);
+    await show(page, false);
+    await page.clock.fastForward(5000);
+    expect(await fired(page)).toEqual([]);
+    await page.clock.fastForward(1500);
+    expect(await ons(page)).toEqual(['time_on_page']);
+    expect(await errors(page)).toEqual([]);
   });
-  await page.clock.fastForward(20000);
-  expect(await fired(page)).toEqual([]);
+
+  test('time_on_page in a tab opened in the background counts from when it is first shown', async ({ page }) => {
+    await open(page);
+    await show(page, true);
+    await watch(page, { on: 'time_on_page', seconds: 10 });
+    await page.clock.fastForward(30_000);
+    expect(await fired(page)).toEqual([]);
+    await show(page, false);
+    await page.clock.fastForward(9000);
+    expect(await fired(page)).toEqual([]);
+    await page.clock.fastForward(1500);
+    expect(await ons(page)).toEqual(['time_on_page']);
+  });
 });
