@@ -66,7 +66,8 @@ export function watch(t: Trigger, fire: Fire, host: SensorHost, err: Err, since 
         return wait(() => host.sessionStart());
       case 'inactivity': {
         let last = since;
-        for (const k of ['pointermove', 'pointerdown', 'keydown', 'scroll']) on(k, () => (last = now()));
+        // A playing video or audio (`timeupdate`, several times a second) is watched, not abandoned.
+        for (const k of ['pointermove', 'pointerdown', 'keydown', 'scroll', 'timeupdate']) on(k, () => (last = now()));
         return wait(() => last);
       }
       case 'exit_intent': {

@@ -117,13 +117,8 @@ test('exit_intent through an iframe at the top', async ({ page }) => {
   expect(await ons(page)).toEqual(['exit_intent']);
 });
 
-test('inactivity while typing and while a video plays', async ({ page }) => {
+test('inactivity: typing in a field is activity, and so is a video playing', async ({ page }) => {
   await open(page);
-  await page.evaluate(() => {
-    const v = document.createElement('video');
-    v.muted = true;
-    document.body.prepend(v);
-  });
   await watch(page, { on: 'inactivity', seconds: 5 });
   await page.click('#signup [name=first_name]');
   for (let i = 0; i < 4; i++) {
@@ -131,6 +126,26 @@ test('inactivity while typing and while a video plays', async ({ page }) => {
     await page.keyboard.type('x');
   }
   expect(await fired(page)).toEqual([]);
+  await page.clock.fastForward(5500);
+  expect(await ons(page)).toEqual(['inactivity']);
+
+  // A product video: the visitor watches, without touching mouse or keyboard.
+  await page.evaluate(async () => {
+    const c = Object.assign(document.createElement('canvas'), { width: 8, height: 8 });
+    const v = Object.assign(document.createElement('video'), { muted: true, srcObject: c.captureStream(10) });
+    setInterval(() => c.getContext('2d')!.fillRect(0, 0, Math.random() * 8, 8), 50);
+    document.body.prepend(v);
+    await v.play();
+  });
+  await watch(page, { on: 'inactivity', seconds: 2 });
+  for (let i = 0; i < 8; i++) {
+    await page.clock.fastForward(500);
+    await page.waitForTimeout(300); // the video's own clock is real time
+  }
+  expect(await ons(page)).toEqual(['inactivity']);
+  await page.evaluate(() => document.querySelector('video')!.pause());
+  await page.clock.fastForward(2500);
+  expect(await ons(page)).toEqual(['inactivity', 'inactivity']);
 });
 
 test.describe('a hidden tab', () => {

@@ -79,10 +79,11 @@ describe('no watcher, no listener, no timer', () => {
       'document:submit': 1,
       'document:focusin': 1, // form_submitted: finding the shadow roots a form may be submitted in
       'document:visibilitychange': 1, // time_on_page: hidden time does not count
+      'document:timeupdate': 1, // inactivity: a playing video is activity
     });
     expect(vi.getTimerCount()).toBeGreaterThan(0);
     first.forEach((x) => x.stop());
-    expect(Object.keys(listeners())).toHaveLength(9);
+    expect(Object.keys(listeners())).toHaveLength(10);
     second.forEach((x) => x.stop());
     second.forEach((x) => x.stop()); // idempotent
     expect(listeners()).toEqual({});
