@@ -94,27 +94,54 @@ test("form_submitted: a web component's form in an open shadow root, and a form 
   expect(await errors(page)).toEqual([]);
 });
 
-test('exit_intent through an iframe at the top', async ({ page }) => {
+test('exit_intent: the pointer leaving through an iframe across the top (another site, its own process)', async ({ page }) => {
   await open(page);
   await page.evaluate(() => {
     const f = document.createElement('iframe');
-    f.src = location.href.replace('127.0.0.1', 'localhost').replace(/\?.*/, '?short'); // another site: its own process
+    f.src = location.href.replace('127.0.0.1', 'localhost').replace(/\?.*/, '?short');
     f.style.cssText = 'position:fixed;top:0;left:0;width:100%;height:60px;border:0';
     document.body.append(f);
-    (window as any).__outs = [];
-    document.addEventListener('mouseout', (e) => (window as any).__outs.push([e.clientY, String(e.relatedTarget)]), true);
+    return new Promise((r) => (f.onload = r));
   });
   await watch(page, { on: 'exit_intent' });
-  await page.waitForFunction(() => document.querySelector('iframe')!.contentWindow && true);
-  await page.waitForTimeout(1000);
-  console.log(page.frames().map((f) => f.url()), await page.evaluate(() => String(document.elementFromPoint(400, 30))));
   await page.clock.fastForward(5000);
   await page.mouse.move(400, 300);
-  await page.mouse.move(400, 200, { steps: 5 });
-  await page.mouse.move(400, 30, { steps: 5 });
+  await page.mouse.move(400, 30, { steps: 5 }); // into the iframe: not leaving
+  expect(await fired(page)).toEqual([]);
   await page.mouse.move(400, -1);
-  console.log(await page.evaluate(() => (window as any).__outs));
   expect(await ons(page)).toEqual(['exit_intent']);
+});
+
+test('click and form_submitted on what a single-page app renders after the trigger was armed', async ({ page }) => {
+  await open(page);
+  await watch(page, { on: 'click', selector: '.add-to-cart' });
+  await watch(page, { on: 'form_submitted', selector: '.subscribe' });
+  await page.evaluate(() => {
+    const view = document.createElement('section');
+    view.innerHTML = `<button class="add-to-cart">Add</button>
+      <form class="subscribe" id="enter"><input name="email" value="a@b.co"></form>
+      <form class="subscribe" id="scripted"><input name="email" value="c@d.co"></form>
+      <form class="subscribe" id="fetched"><input name="email" value="e@f.co"><button>Join</button></form>
+      <form class="subscribe" id="required"><input name="email" required><button>Join</button></form>
+      <form class="subscribe" id="plain" target="sink"><input name="email" value="g@h.co"></form><iframe name="sink" hidden></iframe>`;
+    // Every form here is sent by the page itself, with fetch.
+    view.addEventListener('submit', (e) => e.preventDefault());
+    document.body.prepend(view);
+  });
+  await page.click('.add-to-cart');
+  await page.press('#enter input', 'Enter');
+  await page.evaluate(() => (document.getElementById('scripted') as HTMLFormElement).requestSubmit());
+  await page.click('#fetched button');
+  await page.click('#required button'); // the browser refuses it: no submission
+  await page.evaluate(() => (document.getElementById('plain') as HTMLFormElement).submit()); // no submit event at all
+  const f = await fired(page);
+  expect(f.map((x) => [x.on, x.props?.email ?? x.props?.text])).toEqual([
+    ['click', 'Add'],
+    ['form_submitted', 'a@b.co'],
+    ['form_submitted', 'c@d.co'],
+    ['form_submitted', 'e@f.co'],
+  ]);
+  expect(await errors(page)).toEqual([]);
 });
 
 test('inactivity: typing in a field is activity, and so is a video playing', async ({ page }) => {
