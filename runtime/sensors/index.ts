@@ -74,13 +74,17 @@ export function watch(t: Trigger, fire: Fire, host: SensorHost, err: Err, since 
         const x = () => now() - host.pageStart() >= (t.minDwellSeconds ?? 3) * 1e3 && f();
         on('mouseout', (e: MouseEvent) => !e.relatedTarget && e.clientY <= 0 && x());
         if (t.mobile != false && navigator.maxTouchPoints) {
-          // Anchor: the lowest point reached, or where an upward move began less than 400 ms ago.
+          // Anchor: the lowest point reached, or where an upward move began less than 400 ms ago. `tm`: the
+          // finger's last move; a flick's momentum lasts a moment after it, while a page scrolling itself up
+          // (a "back to top" button, an anchor link) has no finger on the screen.
           let y = 0,
-            at = 0;
+            at = 0,
+            tm = 0;
+          on('touchmove', () => (tm = now()));
           on('scroll', (e: Event) => {
             const s = top(e.target),
               n = now();
-            s < 0 || (s >= y || n - at > 400 ? ((y = s), (at = n)) : y - s >= innerHeight * 0.3 && x());
+            s < 0 || (s >= y || n - at > 400 ? ((y = s), (at = n)) : n - tm < 1e3 && y - s >= innerHeight * 0.3 && x());
           });
           on('visibilitychange', () => document.hidden && x());
         }

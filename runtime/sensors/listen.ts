@@ -92,12 +92,13 @@ export const deep =
     group(err, (off) => {
       let last: Event;
       const on = shared(err, off),
-        roots = new Set<EventTarget>([document]),
+        roots = new Set<EventTarget>(),
         // A light-DOM form slotted into a component passes through its shadow root and the document: once.
         once = (e: Event) => e != last && d((last = e)),
         // Adding the same listener again does nothing: each root gets one.
-        enter = (e: Event) => e.composedPath().forEach((n) => n instanceof ShadowRoot && roots.add(n) && n.addEventListener(k, once, O));
-      document.addEventListener(k, once, O);
+        add = (r: EventTarget) => roots.add(r) && r.addEventListener(k, once, O),
+        enter = (e: Event) => e.composedPath().forEach((n) => n instanceof ShadowRoot && add(n));
+      add(document);
       off(() => roots.forEach((r) => r.removeEventListener(k, once, O)));
       on('focusin', enter);
       on('click', enter);

@@ -68,8 +68,38 @@ test.describe('scroll', () => {
       await watch(page, { on: 'exit_intent' });
       await scrollMain(page, 2000);
       await page.clock.fastForward(1000);
+      await page.evaluate(() => document.dispatchEvent(new Event('touchmove'))); // the finger flicks
       for (const y of [1900, 1800, 1700, 1600, 1500]) await scrollMain(page, y);
       expect(await ons(page)).toEqual(['exit_intent']);
+    });
+
+    test('exit_intent: a "back to top" button scrolling the page up smoothly is not a flick', async ({ page }) => {
+      await open(page);
+      await page.clock.fastForward(5000);
+      await watch(page, { on: 'exit_intent' });
+      await page.evaluate(() => scrollTo(0, 2500));
+      await frames(page);
+      await page.clock.fastForward(2000);
+      await page.evaluate(() => scrollTo({ top: 0, behavior: 'smooth' }));
+      await page.waitForFunction(() => scrollY == 0);
+      await frames(page);
+      expect(await fired(page)).toEqual([]);
+    });
+
+    test('exit_intent: a fast drag up with the finger (the browser\'s own touch events)', async ({ page }) => {
+      await open(page);
+      await page.clock.fastForward(5000);
+      await watch(page, { on: 'exit_intent' });
+      await page.evaluate(() => scrollTo(0, 2500));
+      await frames(page);
+      await page.clock.fastForward(2000);
+      const cdp = await page.context().newCDPSession(page);
+      // The finger moves down the screen: the page moves up, about 550 px in a few frames.
+      const touch = (type: string, y: number) => cdp.send('Input.dispatchTouchEvent', { type, touchPoints: type == 'touchEnd' ? [] : [{ x: 200, y }] });
+      await touch('touchStart', 150);
+      for (let y = 200; y <= 700; y += 50) await touch('touchMove', y);
+      await touch('touchEnd', 700);
+      await expect.poll(() => ons(page)).toEqual(['exit_intent']);
     });
   });
 });
