@@ -95,7 +95,7 @@ test.describe('scroll', () => {
       await page.clock.fastForward(2000);
       const cdp = await page.context().newCDPSession(page);
       // The finger moves down the screen: the page moves up, about 550 px in a few frames.
-      const touch = (type: string, y: number) => cdp.send('Input.dispatchTouchEvent', { type, touchPoints: type == 'touchEnd' ? [] : [{ x: 200, y }] });
+      const touch = (type: 'touchStart' | 'touchMove' | 'touchEnd', y: number) => cdp.send('Input.dispatchTouchEvent', { type, touchPoints: type == 'touchEnd' ? [] : [{ x: 200, y }] });
       await touch('touchStart', 150);
       for (let y = 200; y <= 700; y += 50) await touch('touchMove', y);
       await touch('touchEnd', 700);
