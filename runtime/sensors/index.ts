@@ -6,11 +6,19 @@
  */
 import type { Trigger } from '../../src/model/types.js';
 import type { Fire, SensorHost } from '../types.js';
-import { group, safe, shared, type Err } from './listen.js';
+import { deep, group, safe, shared, type Err } from './listen.js';
 
 export { commerceEvent, watchDataLayer, type Cart } from './datalayer.js';
 export { watchNavigation } from './navigation.js';
 export type { Err };
+
+/**
+ * How far down the page's own scroller is, for a scroll event's target: the document, or an element at least half
+ * the viewport wide and high (an app shell's `<main>`, when the document itself does not scroll). -1 for the
+ * others (carousels, menus, drawers): their scrolling says nothing of how far the visitor has read.
+ */
+const top = (e: any): number =>
+  e == document ? scrollY : e.clientHeight * 2 > innerHeight && e.clientWidth * 2 > innerWidth ? e.scrollTop : -1;
 
 /**
  * `since`: when the step started waiting (default now). The core arms a trigger before this chunk may have
@@ -39,42 +47,62 @@ export function watch(t: Trigger, fire: Fire, host: SensorHost, err: Err, since 
       off(() => clearTimeout(id));
     };
     switch (t.on) {
-      case 'time_on_page':
-        return wait(() => host.pageStart());
+      case 'time_on_page': {
+        // Only time in view counts: a tab opened in the background, or left for another one, is not being read.
+        // `h`: since when the page is hidden (0: shown); `hid`: hidden time since page start `p` ended before it.
+        let p = 0,
+          hid = 0,
+          h = document.hidden ? since : 0;
+        const open = () => h && now() - Math.max(h, p);
+        on('visibilitychange', () => (document.hidden ? (h = now()) : ((hid += open()), (h = 0))));
+        return wait(() => {
+          const s = host.pageStart();
+          // A route change starts a new page view: what was hidden before it no longer counts.
+          s != p && ((p = s), (hid = 0));
+          return p + hid + open();
+        });
+      }
       case 'time_on_site':
         return wait(() => host.sessionStart());
       case 'inactivity': {
         let last = since;
-        for (const k of ['pointermove', 'pointerdown', 'keydown', 'scroll']) on(k, () => (last = now()));
+        // A playing video or audio (`timeupdate`, several times a second) is watched, not abandoned.
+        for (const k of ['pointermove', 'pointerdown', 'keydown', 'scroll', 'timeupdate']) on(k, () => (last = now()));
         return wait(() => last);
       }
       case 'exit_intent': {
         const x = () => now() - host.pageStart() >= (t.minDwellSeconds ?? 3) * 1e3 && f();
         on('mouseout', (e: MouseEvent) => !e.relatedTarget && e.clientY <= 0 && x());
         if (t.mobile != false && navigator.maxTouchPoints) {
-          // Anchor: the lowest point reached, or where an upward move began less than 400 ms ago.
+          // Anchor: the lowest point reached, or where an upward move began less than 400 ms ago. `tm`: the
+          // finger's last move; a flick's momentum lasts a moment after it, while a page scrolling itself up
+          // (a "back to top" button, an anchor link) has no finger on the screen.
           let y = 0,
-            at = 0;
-          on('scroll', () => {
-            const s = scrollY,
+            at = 0,
+            tm = 0;
+          on('touchmove', () => (tm = now()));
+          on('scroll', (e: Event) => {
+            const s = top(e.target),
               n = now();
-            s >= y || n - at > 400 ? ((y = s), (at = n)) : y - s >= innerHeight * 0.3 && x();
+            s < 0 || (s >= y || n - at > 400 ? ((y = s), (at = n)) : n - tm < 1e3 && y - s >= innerHeight * 0.3 && x());
           });
           on('visibilitychange', () => document.hidden && x());
         }
         return;
       }
       case 'scroll_depth': {
-        let p = 0;
+        let p = 0,
+          // What scrolls: the document, or the app shell's container once the visitor scrolled it.
+          b: any = document.scrollingElement;
         const c = safe(() => {
           p = 0;
           // Share of the scrollable distance covered: 0 at the top, 100 at the bottom; a page that cannot
           // scroll never reaches a depth (the visitor did nothing).
-          const r = document.documentElement.scrollHeight - innerHeight;
-          r > 0 && (scrollY / r) * 100 >= t.percent && f();
+          const r = b.scrollHeight - b.clientHeight;
+          r > 0 && (b.scrollTop / r) * 100 >= t.percent && f();
         }, err);
         const h = () => (p ||= requestAnimationFrame(c));
-        on('scroll', h);
+        on('scroll', (e: Event) => (top(e.target) < 0 || (b = (e.target as Document).scrollingElement || e.target), h()));
         off(() => cancelAnimationFrame(p));
         return h();
       }
@@ -113,7 +141,7 @@ export function watch(t: Trigger, fire: Fire, host: SensorHost, err: Err, since 
             }
             f(p);
           }
-        });
+        }, deep('submit', err));
     }
   });
   return stop;

@@ -80,3 +80,26 @@ export const patch = (o: any, k: string, after: (a: unknown[]) => void, off: Off
   if (o[k] != w) throw 0;
   off(() => ((on = 0), o[k] == w && (o[k] = f)));
 };
+
+/**
+ * An `Att` for an event that does not leave a shadow root (`submit`): the event on `document`, and in each open
+ * shadow root the visitor focuses or clicks into, which comes before anything they submit there. A web
+ * component's form is then seen like any other; closed roots stay closed.
+ */
+export const deep =
+  (k: string, err: Err): Att =>
+  (d) =>
+    group(err, (off) => {
+      let last: Event;
+      const on = shared(err, off),
+        roots = new Set<EventTarget>(),
+        // A light-DOM form slotted into a component passes through its shadow root and the document: once.
+        once = (e: Event) => e != last && d((last = e)),
+        // Adding the same listener again does nothing: each root gets one.
+        add = (r: EventTarget) => roots.add(r) && r.addEventListener(k, once, O),
+        enter = (e: Event) => e.composedPath().forEach((n) => n instanceof ShadowRoot && add(n));
+      add(document);
+      off(() => roots.forEach((r) => r.removeEventListener(k, once, O)));
+      on('focusin', enter);
+      on('click', enter);
+    });

@@ -74,9 +74,10 @@ test.describe('on a phone', () => {
     await open(page);
     await page.clock.fastForward(5000); // past the dwell
     await watch(page, { on: 'exit_intent', minDwellSeconds: 3 });
-    expect(await listeners(page)).toEqual({ 'document:mouseout': 1, 'document:scroll': 1, 'document:visibilitychange': 1 });
+    expect(await listeners(page)).toEqual({ 'document:mouseout': 1, 'document:touchmove': 1, 'document:scroll': 1, 'document:visibilitychange': 1 });
+    // The visitor's finger moves the page (a touchmove, then the scroll).
     const scroll = async (y: number) => {
-      await page.evaluate((v) => scrollTo(0, v), y);
+      await page.evaluate((v) => (document.dispatchEvent(new Event('touchmove')), scrollTo(0, v)), y);
       await frames(page);
     };
     await scroll(2000);
@@ -90,6 +91,7 @@ test.describe('on a phone', () => {
     // Fast up: 400 px (more than 30% of 844) in four frames, measured from the first upward scroll event.
     await page.evaluate(async () => {
       for (const y of [1100, 1000, 900, 800, 700]) {
+        document.dispatchEvent(new Event('touchmove'));
         scrollTo(0, y);
         await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
       }
@@ -213,7 +215,7 @@ test('form_submitted: field values by name, never passwords, hidden or card fiel
   await open(page);
   await watch(page, { on: 'form_submitted', selector: '#signup' });
   await watch(page, { on: 'form_submitted' });
-  expect(await listeners(page)).toEqual({ 'document:submit': 1 });
+  expect(await listeners(page)).toEqual({ 'document:submit': 1, 'document:focusin': 1, 'document:click': 1 });
   await page.click('#search button');
   await page.click('#signup button');
   const f = await fired(page);

@@ -77,10 +77,13 @@ describe('no watcher, no listener, no timer', () => {
       'document:keydown': 1,
       'document:click': 1,
       'document:submit': 1,
+      'document:focusin': 1, // form_submitted: finding the shadow roots a form may be submitted in
+      'document:visibilitychange': 1, // time_on_page: hidden time does not count
+      'document:timeupdate': 1, // inactivity: a playing video is activity
     });
     expect(vi.getTimerCount()).toBeGreaterThan(0);
     first.forEach((x) => x.stop());
-    expect(Object.keys(listeners())).toHaveLength(7);
+    expect(Object.keys(listeners())).toHaveLength(10);
     second.forEach((x) => x.stop());
     second.forEach((x) => x.stop()); // idempotent
     expect(listeners()).toEqual({});
