@@ -52,6 +52,20 @@ export function createPromotions(h: PromotionHost) {
 
   async function show(c: Cursor, node: PromotionNode): Promise<void> {
     const id = node.promotion;
+    // Not shown into a hidden tab (a Delay or a time-on-site trigger that came due in the background): nobody would
+    // see it, yet it would count as seen, use up its frequency caps and start the cooldown. It waits for the page to
+    // be in view; should the visitor never come back to this tab, the next page view runs the step again.
+    if (document.hidden) {
+      d.log(`${c.wf}: ${id} waits for the page to be in view`);
+      await new Promise<void>((go) => {
+        const seen = () => document.hidden || (document.removeEventListener('visibilitychange', seen), go());
+        document.addEventListener('visibilitychange', seen);
+      });
+      const cur = find(c.id);
+      // Moved on, ended or shown elsewhere meanwhile (another tab, unenroll, reset).
+      if (cur?.node != c.node || cur.shown) return;
+      c = cur;
+    }
     const p = bundle.promotions?.[id];
     const stop = p && INTERRUPTING.includes(p.kind);
     const wait = cooldownEnd() - d.now();

@@ -301,3 +301,37 @@ test('a start condition sees the rule segments entered on the same page view', a
   await expectSegment(page, 'landed');
   await expectSegment(page, 'welcomed');
 });
+
+test('a promotion that comes due in a hidden tab waits until the page is in view, and only then counts as seen', async ({ page }) => {
+  const errors = pageErrors(page);
+  // The tab's visibility, under the test's control (a headless page is always in view).
+  await page.addInitScript(() => {
+    let hidden = false;
+    Object.defineProperty(document, 'hidden', { get: () => hidden, configurable: true });
+    Object.defineProperty(document, 'visibilityState', { get: () => (hidden ? 'hidden' : 'visible'), configurable: true });
+    (window as any).__setHidden = (h: boolean) => ((hidden = h), document.dispatchEvent(new Event('visibilitychange')));
+  });
+  await serveBundle(
+    page,
+    compile({
+      workflows: [
+        workflow('on-go', [{ id: 'wait', kind: 'if', triggers: [{ on: 'event', name: 'go' }] }, { id: 'offer', kind: 'promotion', promotion: 'back-bar' }], [['wait', 'then', 'offer']]),
+      ],
+      promotions: [{ id: 'back-bar', name: 'Back', kind: 'slide_in', steps: [{ id: 's', blocks: [{ kind: 'text', text: 'Welcome back' }, { kind: 'close' }] }] }],
+    }),
+  );
+  await recordEvents(page);
+  await page.goto('/test/runtime.html');
+  await ready(page);
+  await page.evaluate(() => (window as any).__setHidden(true));
+  await page.evaluate(() => window.workflows!.track('go'));
+  await waitForEvent(page, 'step', { workflow: 'on-go', step: 'offer' });
+  await page.waitForTimeout(300);
+  await expect(promotion(page, 'back-bar')).toHaveCount(0);
+  expect(await events(page, 'promotion_shown')).toEqual([]);
+  expect((await storedState(page))?.cursors.find((c) => c.wf === 'on-go')?.shown).toBeUndefined();
+  await page.evaluate(() => (window as any).__setHidden(false));
+  await expect(promotion(page, 'back-bar')).toContainText('Welcome back');
+  await waitForEvent(page, 'promotion_shown', { promotion: 'back-bar', workflow: 'on-go' });
+  expect(errors).toEqual([]);
+});
