@@ -1,21 +1,9 @@
 // The sensors on the page shapes real stores have: a scrolling container, content that arrives late, web
 // components with shadow roots, iframes at the top, video, hidden tabs.
 import { expect, test, type Page } from '@playwright/test';
+import { S, errors, fired, frames, open, watch } from './helpers/sensors.js';
 
-type Fired = { id: number; on: string; props?: Record<string, unknown>; at: number };
-const S = 'window.__sensors';
-
-async function open(page: Page, query = '') {
-  await page.clock.install();
-  await page.goto(`/test/sensors.html${query}`);
-  await page.waitForFunction(() => !!(window as any).__sensors);
-}
-const watch = (page: Page, trigger: object) => page.evaluate((t) => (window as any).__sensors.watch(t), trigger) as Promise<number>;
-const fired = (page: Page) => page.evaluate(`${S}.fired`) as Promise<Fired[]>;
 const ons = async (page: Page) => (await fired(page)).map((f) => f.on);
-const errors = (page: Page) => page.evaluate(`${S}.errors`) as Promise<string[]>;
-const frames = (page: Page) =>
-  page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
 
 test.describe('scroll', () => {
   const scrollMain = (page: Page, y: number) =>
@@ -73,13 +61,18 @@ test.describe('scroll', () => {
       expect(await ons(page)).toEqual(['exit_intent']);
     });
 
-    test('exit_intent: a "back to top" button scrolling the page up smoothly is not a flick', async ({ page }) => {
+    /** Exit intent watched after the dwell, with the visitor 2,500 px down the page for 2 s. */
+    async function exitWatchedDeepInPage(page: Page) {
       await open(page);
       await page.clock.fastForward(5000);
       await watch(page, { on: 'exit_intent' });
       await page.evaluate(() => scrollTo(0, 2500));
       await frames(page);
       await page.clock.fastForward(2000);
+    }
+
+    test('exit_intent: a "back to top" button scrolling the page up smoothly is not a flick', async ({ page }) => {
+      await exitWatchedDeepInPage(page);
       await page.evaluate(() => scrollTo({ top: 0, behavior: 'smooth' }));
       await page.waitForFunction(() => scrollY == 0);
       await frames(page);
@@ -87,12 +80,7 @@ test.describe('scroll', () => {
     });
 
     test('exit_intent: a fast drag up with the finger (the browser\'s own touch events)', async ({ page }) => {
-      await open(page);
-      await page.clock.fastForward(5000);
-      await watch(page, { on: 'exit_intent' });
-      await page.evaluate(() => scrollTo(0, 2500));
-      await frames(page);
-      await page.clock.fastForward(2000);
+      await exitWatchedDeepInPage(page);
       const cdp = await page.context().newCDPSession(page);
       // The finger moves down the screen: the page moves up, about 550 px in a few frames.
       const touch = (type: 'touchStart' | 'touchMove' | 'touchEnd', y: number) => cdp.send('Input.dispatchTouchEvent', { type, touchPoints: type == 'touchEnd' ? [] : [{ x: 200, y }] });

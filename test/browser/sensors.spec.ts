@@ -1,28 +1,7 @@
 // The sensors on a real page in Chromium: every trigger kind, SPA navigation, the data layer, and no listener
 // left behind after unwatching.
 import { expect, test, type Page } from '@playwright/test';
-
-type Fired = { id: number; on: string; props?: Record<string, unknown>; at: number };
-const S = 'window.__sensors';
-
-async function open(page: Page, query = '') {
-  await page.clock.install();
-  await page.goto(`/test/sensors.html${query}`);
-  await page.waitForFunction(() => !!(window as any).__sensors);
-}
-const watch = (page: Page, trigger: object) => page.evaluate((t) => (window as any).__sensors.watch(t), trigger) as Promise<number>;
-const fired = (page: Page) => page.evaluate(`${S}.fired`) as Promise<Fired[]>;
-const listeners = (page: Page) => page.evaluate(`${S}.listeners()`) as Promise<Record<string, number>>;
-const errors = (page: Page) => page.evaluate(`${S}.errors`) as Promise<string[]>;
-/** Stops every watcher and checks that nothing is left attached. */
-async function stopAll(page: Page) {
-  await page.evaluate(`${S}.stopAll()`);
-  expect(await listeners(page)).toEqual({});
-  expect(await errors(page)).toEqual([]);
-}
-/** Two animation frames: scroll events and rAF-throttled checks have run. */
-const frames = (page: Page) =>
-  page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+import { S, errors, fired, frames, listeners, open, stopAll, watch, type Fired } from './helpers/sensors.js';
 
 test('time_on_page fires once after its seconds', async ({ page }) => {
   await open(page);
