@@ -321,6 +321,8 @@ export async function createApp(options) {
       if (m === 'DELETE') {
         const rev = q.get('revision');
         if (rev !== null && !/^\d+$/.test(rev)) fail(400, '"revision" must be a number');
+        if (!store.get(kind, id)) fail(404, `${kind}/${id} does not exist`);
+        refuseIfUsed(kind, id);
         const r = store.remove(kind, id, rev === null ? undefined : Number(rev));
         if (r.missing) fail(404, `${kind}/${id} does not exist`);
         if (r.conflict) fail(409, `${kind}/${id} was changed by someone else; reload it`, { revision: r.current });
@@ -387,6 +389,23 @@ export async function createApp(options) {
     if (r.ok) return object(r.value);
     const { pointer, message } = r.problem;
     return pointer ? fail(400, `the body has a problem at ${pointer}: ${message}`, { pointer }) : fail(400, `the body is ${message}`);
+  }
+
+  /**
+   * Refuses to delete a document an active workflow uses (a promotion it shows, a segment it reads or updates, an app
+   * it sends to, a workflow it enrolls in): the next publish would fail until it came back. The validator decides,
+   * so every kind of reference counts: errors in active workflows that the deletion would add are the uses.
+   */
+  function refuseIfUsed(kind, id) {
+    const active = (k, d) => k !== 'workflows' || d.status === 'active';
+    const errors = (pick) => compiler.validateProject(files(pick)).filter((p) => p.severity === 'error').map(problem);
+    const key = (p) => `${p.file}${p.pointer}: ${p.message}`;
+    const before = new Set(errors(active).map(key));
+    const added = errors((k, d) => active(k, d) && !(k === kind && d.id === id)).filter((p) => !before.has(key(p)));
+    if (added.length) {
+      const users = [...new Set(added.map((p) => p.file.replace(/^workflows\/|\.json$/g, '')))];
+      fail(409, `${kind}/${id} is used by the active workflow${users.length > 1 ? 's' : ''} ${users.join(', ')}: change or pause ${users.length > 1 ? 'them' : 'it'} first`, { problems: added });
+    }
   }
 
   /** Refuses a document the validator finds errors in (in the context of the others, so references are checked). */

@@ -1,7 +1,7 @@
 // @vitest-environment node
 /// <reference types="node" />
 // The reference server's API against a real server on 127.0.0.1 with a temporary data dir.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -229,11 +229,44 @@ describe('publishing', () => {
     expect((await as('GET', '/api/publications/1')).json.bundle.hash).toBe(before.hash);
   });
 
+  it('refuses to delete a promotion, segment or workflow an active workflow uses, naming it; a draft does not hold it', async () => {
+    const promo = { id: 'p_used', name: 'Used', kind: 'bar', steps: [{ id: 's', blocks: [{ kind: 'text', text: 'Hi' }] }] };
+    expect((await as('POST', '/api/promotions', promo)).status).toBe(201);
+    expect((await as('POST', '/api/segments', { id: 'seg_used', name: 'Used', kind: 'manual' })).status).toBe(201);
+    const wf = {
+      id: 'wf_user', name: 'User', status: 'active', start: 'show',
+      nodes: [{ id: 'show', kind: 'promotion', promotion: 'p_used' }, { id: 'tag', kind: 'segment', segment: 'seg_used', action: 'add' }],
+      edges: [{ from: 'show', port: 'converted', to: 'tag' }],
+    };
+    expect((await as('POST', '/api/workflows', wf)).status).toBe(201);
+    for (const url of ['/api/promotions/p_used', '/api/segments/seg_used']) {
+      const res = await as('DELETE', url);
+      expect(res.status).toBe(409);
+      expect(res.json.error).toMatch(/is used by the active workflow wf_user: change or pause it first$/);
+      expect(res.json.problems.length).toBeGreaterThan(0);
+      expect(res.json.problems.every((p: any) => p.file === 'workflows/wf_user.json')).toBe(true);
+    }
+    expect((await as('GET', '/api/promotions/p_used')).status).toBe(200);
+    // Paused, the workflow no longer holds them.
+    const cur = (await as('GET', '/api/workflows/wf_user')).json;
+    expect((await as('PUT', '/api/workflows/wf_user', { ...cur, status: 'paused' })).status).toBe(200);
+    expect((await as('DELETE', '/api/promotions/p_used')).status).toBe(200);
+    expect((await as('DELETE', '/api/workflows/wf_user')).status).toBe(200);
+    expect((await as('DELETE', '/api/segments/seg_used')).status).toBe(200);
+    expect((await as('DELETE', '/api/segments/seg_used')).status).toBe(404);
+  });
+
   it('refuses to publish invalid workflows with 422 and the validator problems', async () => {
     const promo = (await as('GET', '/api/promotions')).json.items[0];
     const wf = { id: 'wf_broken', name: 'Broken', status: 'active', start: 'show', nodes: [{ id: 'show', kind: 'promotion', promotion: promo.id }], edges: [] };
     expect((await as('POST', '/api/workflows', wf)).status).toBe(201);
-    expect((await as('DELETE', `/api/promotions/${promo.id}`)).status).toBe(200);
+    // The API no longer lets a used promotion go: the stored state is broken on disk, as a hand edit would.
+    await stop();
+    const file = path.join(dir, 'state.json');
+    const state = JSON.parse(readFileSync(file, 'utf8'));
+    delete state.docs.promotions[promo.id];
+    writeFileSync(file, JSON.stringify(state));
+    await start();
     const versions = (await as('GET', '/api/publications')).json.publications.length;
     const res = await as('POST', '/api/publish', {});
     expect(res.status).toBe(422);
