@@ -40,8 +40,11 @@ const fail = (status, message, extra, headers) => {
   throw new HttpError(status, message, extra, headers);
 };
 
-/** Reads the example documents: `{ docs: { kind: [doc] }, site, hash }`. */
-function readExamples(dir) {
+/**
+ * Reads the example documents: `{ docs: { kind: [doc] }, site, hash }`. As the CLI reads them: a byte order mark is
+ * skipped, and a key written twice is an error at its pointer rather than the first one silently lost.
+ */
+function readExamples(dir, compiler) {
   const names = readdirSync(dir).filter((n) => n.endsWith('.json')).sort();
   const h = createHash('sha256');
   const docs = { workflows: [], promotions: [], segments: [], apps: [] };
@@ -49,12 +52,12 @@ function readExamples(dir) {
   for (const name of names) {
     const text = readFileSync(path.join(dir, name), 'utf8');
     h.update(name + '\0' + text + '\0');
-    let doc;
-    try {
-      doc = JSON.parse(text);
-    } catch (error) {
-      throw new Error(`examples/workflows/${name} is not valid JSON: ${error.message}`);
+    const r = compiler.parseJson(text);
+    if (!r.ok) {
+      const { pointer, message } = r.problem;
+      throw new Error(`${path.join(dir, name)}${pointer ? ` at ${pointer}:` : ' is'} ${message}`);
     }
+    const doc = r.value;
     for (const kind of KINDS) for (const d of doc[kind] ?? []) docs[kind].push(d);
     site ??= doc.site;
   }
@@ -83,7 +86,7 @@ export async function createApp(options) {
   }
 
   // Seed, then publish what was seeded.
-  const ex = seedDir && existsSync(seedDir) ? readExamples(seedDir) : null;
+  const ex = seedDir && existsSync(seedDir) ? readExamples(seedDir, compiler) : null;
   const info = store.seedInfo();
   let seeded = false;
   if (ex && (!info.seed || (info.seed !== ex.hash && !info.edited))) {

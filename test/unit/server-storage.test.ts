@@ -91,3 +91,26 @@ describe('a write that fails', () => {
     }
   });
 });
+
+describe('seed documents', () => {
+  const seed = (name: string, text: string) => {
+    const seedDir = path.join(dir, 'seed');
+    mkdirSync(seedDir, { recursive: true });
+    writeFileSync(path.join(seedDir, name), text);
+    return seedDir;
+  };
+  const doc = { format: 'workflows/authoring', version: 1, segments: [segment] };
+
+  it('are read as the CLI reads them: a byte order mark is skipped', async () => {
+    const app = await createApp({ dataDir: path.join(dir, 'data'), adminToken: 'admin', seedDir: seed('a.json', '\uFEFF' + JSON.stringify(doc)) });
+    expect(app.store.list('segments').map((s: { id: string }) => s.id)).toEqual(['seg_a']);
+    app.store.close();
+  });
+
+  it('with a key written twice are refused at that key, naming the file, instead of losing the first', async () => {
+    const seedDir = seed('a.json', '{"format":"workflows/authoring","version":1,"segments":[],"segments":[{"id":"seg_b","name":"B","kind":"manual"}]}');
+    await expect(createApp({ dataDir: path.join(dir, 'data'), adminToken: 'admin', seedDir })).rejects.toThrow(
+      `${path.join(seedDir, 'a.json')} at /segments: "segments" is written twice in this object`,
+    );
+  });
+});
