@@ -55,7 +55,8 @@ export function createPromotions(h: PromotionHost) {
     // Not shown into a hidden tab (a Delay or a time-on-site trigger that came due in the background): nobody would
     // see it, yet it would count as seen, use up its frequency caps and start the cooldown. It waits for the page to
     // be in view; should the visitor never come back to this tab, the next page view runs the step again.
-    if (document.hidden) {
+    // (`globalThis`: the engine also runs where there is no document, as in its tests.)
+    if ((globalThis as { document?: Document }).document?.hidden) {
       d.log(`${c.wf}: ${id} waits for the page to be in view`);
       await new Promise<void>((go) => {
         const seen = () => document.hidden || (document.removeEventListener('visibilitychange', seen), go());
