@@ -178,7 +178,7 @@ export async function createApp(options) {
     b.events.forEach((e, i) => {
       const at = `events/${i}`;
       if (!e || typeof e !== 'object' || Array.isArray(e)) fail(400, `${at} must be an object`);
-      for (const k of ['id', 'visitor']) if (typeof e[k] !== 'string' || !/^[\w-]{1,64}$/.test(e[k])) fail(400, `${at}/${k} must be a string of 1-64 letters, digits, _ or -`);
+      for (const k of ['id', 'visitor']) if (typeof e[k] !== 'string' || !/^[\w-]{1,64}$/.test(e[k])) fail(400, `${at}/${k} must be a string of 1-64 ASCII letters, digits, _ or -`);
       if (typeof e.name !== 'string' || !/^[a-z_]{1,40}$/.test(e.name)) fail(400, `${at}/name must be an event name`);
       if (!Number.isFinite(e.at)) fail(400, `${at}/at must be a time in milliseconds`);
       for (const k of ['workflow', 'step', 'promotion', 'variant']) if (e[k] !== undefined && (typeof e[k] !== 'string' || e[k].length > 64)) fail(400, `${at}/${k} must be a string of at most 64 characters`);
@@ -373,7 +373,7 @@ export async function createApp(options) {
       if (typeof b.pool !== 'string' || !ID.test(b.pool)) fail(400, '"pool" must be an id');
       if (!Array.isArray(b.codes) || !b.codes.length || b.codes.length > 100_000) fail(400, '"codes" must be a list of 1 to 100000 codes');
       b.codes.forEach((c, i) => {
-        if (typeof c !== 'string' || !/^[\w-]{1,64}$/.test(c)) fail(400, `codes/${i} must be a code of 1-64 letters, digits, _ or -`);
+        if (typeof c !== 'string' || !/^[\w-]{1,64}$/.test(c)) fail(400, `codes/${i} must be a code of 1-64 ASCII letters, digits, _ or -`);
       });
       return json(res, 201, { pool: b.pool, ...store.addCodes(b.pool, b.codes) });
     }
@@ -413,7 +413,7 @@ export async function createApp(options) {
 
   /** Refuses a document the validator finds errors in (in the context of the others, so references are checked). */
   function validateDoc(kind, doc) {
-    if (typeof doc.id !== 'string' || !ID.test(doc.id)) fail(400, '"id" must be 1-64 letters, digits, _ or -, starting with a letter or digit');
+    if (typeof doc.id !== 'string' || !ID.test(doc.id)) fail(400, '"id" must be 1-64 ASCII letters, digits, _ or -, starting with a letter or digit');
     const file = `${kind}/${doc.id}.json`;
     const all = files((k, d) => !(k === kind && d.id === doc.id));
     all.push({ file, doc: { format: 'workflows/authoring', version: 1, [kind]: [doc] } });
@@ -442,7 +442,7 @@ export async function createApp(options) {
         return json(res, 200, collect(parseJson(await readBody(req, limits.collectBody))), CORS);
       }
       const name = pathname.slice(7);
-      if (!ID.test(name)) fail(404, 'a hook name is 1-64 letters, digits, _ or -');
+      if (!ID.test(name)) fail(404, 'a hook name is 1-64 ASCII letters, digits, _ or -');
       if (m === 'GET') return json(res, 200, { name, received: hooks.get(name) ?? [] }, CORS);
       if (m === 'DELETE') {
         hooks.delete(name);

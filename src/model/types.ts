@@ -4,7 +4,7 @@
  */
 import type { Condition } from '../conditions/types.js';
 
-/** Ids are short, URL- and file-safe: letters, digits, `_` and `-`, starting with a letter or digit. */
+/** Ids are short, URL- and file-safe: ASCII letters, digits, `_` and `-`, starting with a letter or digit. */
 export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 
 export type WorkflowStatus = 'draft' | 'active' | 'paused';

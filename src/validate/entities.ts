@@ -32,7 +32,7 @@ import {
 } from './shape.js';
 import { stamp } from './triggers.js';
 
-const FIELD_NAME = { pattern: /^[A-Za-z_][\w.-]{0,63}$/, patternHint: 'is not a valid field name (letters, digits, "_", "." and "-")' };
+const FIELD_NAME = { pattern: /^[A-Za-z_][\w.-]{0,63}$/, patternHint: 'is not a valid field name (ASCII letters, digits, "_", "." and "-")' };
 
 const BLOCK_KEYS: Record<BlockKind, readonly string[]> = {
   heading: ['text', 'level'],

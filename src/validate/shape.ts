@@ -94,7 +94,7 @@ export function id(out: Out, obj: Obj, key: string, where: string, what: string,
   return str(out, obj, key, where, what, {
     required,
     pattern: ID_PATTERN,
-    patternHint: 'is not a valid id: use 1-64 letters, digits, "_" or "-", starting with a letter or digit',
+    patternHint: 'is not a valid id: use 1-64 ASCII letters, digits, "_" or "-", starting with a letter or digit',
   });
 }
 

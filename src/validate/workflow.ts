@@ -295,7 +295,7 @@ function checkNode(
     case 'code': {
       str(out, node, 'handler', where, what, {
         pattern: /^[A-Za-z_$][\w$.-]{0,99}$/,
-        patternHint: 'is not a valid handler name (letters, digits, "_", "-", "." and "$")',
+        patternHint: 'is not a valid handler name (ASCII letters, digits, "_", "-", "." and "$")',
       });
       str(out, node, 'code', where, what, { maxLength: 20000 });
       if (node.handler === undefined && node.code === undefined) {

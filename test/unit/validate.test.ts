@@ -34,6 +34,11 @@ describe('validateDocument', () => {
     expect(find(top, '/workflow')?.message).toMatch(/did you mean "workflows"/);
   });
 
+  it('says an id with a letter outside ASCII is not one, at its pointer', () => {
+    const ps = validateDocument(change((d) => (d.workflows[0].id = 'wörkflow')));
+    expect(find(ps, '/workflows/0/id')?.message).toMatch(/is not a valid id: use 1-64 ASCII letters, digits/);
+  });
+
   it('reports missing required fields', () => {
     const ps = validateDocument(change((d) => delete d.workflows[0].name));
     expect(find(ps, '/workflows/0/name')?.message).toBe('the workflow is missing "name"');
