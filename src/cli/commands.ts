@@ -125,7 +125,8 @@ async function validate(io: CliIo, argv: readonly string[]): Promise<number> {
   const problems = [...loaded.problems, ...validateProject(loaded.files)];
   const errors = printProblems(io, problems);
   if (errors) {
-    io.stderr(`${tally(problems)} in ${plural(loaded.files.length + new Set(loaded.problems.map((p) => p.file)).size, 'file')}\n`);
+    // The files the problems are in, so "2 errors in 1 file" points at the one file to open.
+    io.stderr(`${tally(problems)} in ${plural(new Set(problems.map((p) => p.file)).size, 'file')}\n`);
     return 1;
   }
   const count = (key: 'workflows' | 'promotions') =>

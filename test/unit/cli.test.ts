@@ -175,6 +175,17 @@ describe('workflows validate', () => {
     );
   });
 
+  it('counts the files that have problems, not the files checked', async () => {
+    const doc = templateDocument('exit-intent-discount') as any;
+    doc.workflows[0].nodes[1].promotion = 'exit-10-of';
+    doc.workflows[0].settings.priority = 500;
+    write('site/exit.json', doc);
+    write('site/quote.json', templateDocument('lead-to-webhook'));
+    const r = await run('validate', 'site');
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/\n2 errors in 1 file\n$/);
+  });
+
   it('prints warnings but exits 0', async () => {
     const doc = templateDocument('returning-visitor-welcome') as any;
     doc.workflows[0].nodes[0] = { id: 'returning', kind: 'if', ui: { x: 0, y: 0 } };
@@ -223,7 +234,7 @@ describe('workflows validate', () => {
     write('site/exit.json', templateDocument('exit-intent-discount'));
     symlinkSync('../shared/lead.json', join(dir, 'site/lead.json'));
     const r = await run('validate', 'site');
-    expect(r).toEqual({ code: 1, out: '', err: 'site/lead.json: /: cannot read the file (ENOENT)\n1 error in 2 files\n' });
+    expect(r).toEqual({ code: 1, out: '', err: 'site/lead.json: /: cannot read the file (ENOENT)\n1 error in 1 file\n' });
   });
 
   it('reports missing paths and empty folders; needs an argument', async () => {
