@@ -1,6 +1,6 @@
 /// <reference types="node" />
 /** The CLI's commands. Each returns its exit status: 0 done, 1 problems found, 2 wrong usage. */
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { compileProject } from '../compile/compile.js';
 import { ExchangeError, exportWorkflow, importExchange, parseExchange, type ImportMode } from '../exchange/index.js';
@@ -33,7 +33,14 @@ async function writeOut(io: CliIo, path: string, text: string, what: string): Pr
     await io.writeFile(path, text);
     return true;
   } catch (e) {
-    io.stderr(`${path}: cannot write the ${what} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})\n`);
+    const code = (e as NodeJS.ErrnoException).code;
+    // ENOENT alone does not say which part is missing: the usual cause is a folder not made yet.
+    const folder = dirname(path);
+    const why =
+      code === 'ENOENT' && (await io.kind(folder)) === 'missing'
+        ? `: the folder "${folder}" does not exist; create it first`
+        : ` (${code ?? (e as Error).message})`;
+    io.stderr(`${path}: cannot write the ${what}${why}\n`);
     return false;
   }
 }

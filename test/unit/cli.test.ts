@@ -343,7 +343,7 @@ describe('workflows compile', () => {
     write('exit.json', active('exit-intent-discount'));
     const r = await run('compile', 'exit.json', '-o', 'missing/bundle.json');
     expect(r.code).toBe(1);
-    expect(r.err).toBe('missing/bundle.json: cannot write the bundle (ENOENT)\n');
+    expect(r.err).toBe('missing/bundle.json: cannot write the bundle: the folder "missing" does not exist; create it first\n');
   });
 });
 
@@ -476,7 +476,10 @@ describe('workflows export and import', () => {
   it('says so when an output cannot be written', async () => {
     write('exit.json', templateDocument('exit-intent-discount'));
     const r = await run('export', 'exit.json', '--workflow', 'exit-intent-discount', '-o', 'missing/exit.jst');
-    expect(r).toEqual({ code: 1, out: '', err: 'missing/exit.jst: cannot write the exchange file (ENOENT)\n' });
+    expect(r).toEqual({ code: 1, out: '', err: 'missing/exit.jst: cannot write the exchange file: the folder "missing" does not exist; create it first\n' });
+    expect((await run('export', 'exit.json', '--workflow', 'exit-intent-discount', '-o', 'exit.jst')).code).toBe(0);
+    const into = await run('import', 'exit.jst', '--into', 'other-site/workflows.json');
+    expect(into.err).toMatch(/other-site\/workflows\.json: cannot write the document: the folder "other-site" does not exist; create it first\n$/);
   });
 
   it('writes nothing for a bad, foreign or future file', async () => {
