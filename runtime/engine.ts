@@ -320,9 +320,12 @@ export function createEngine(d: EngineDeps) {
   /** Starts a workflow for the visitor now, unless already enrolled (explicit: no schedule or re-enrollment check). */
   async function enroll(id: string, by?: string[]): Promise<boolean> {
     const w = wfs.get(id);
-    const [c] = w && !disabled.has(id) ? await begin([cursor(w, by)]) : [];
+    if (!w || disabled.has(id)) return false;
+    const [c] = await begin([cursor(w, by)]);
     await run(c);
-    return !!c;
+    // A visitor a page view already put at the start gate, waiting for its trigger, is where a new start would
+    // put them: the call succeeds. Only one past the gate (enrolled) makes it false.
+    return !!c || st().cursors.some((x) => x.wf == id && !x.in);
   }
 
   /** The re-enrollment mode that forbids starting the workflow again now, if one does. */

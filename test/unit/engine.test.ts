@@ -175,6 +175,29 @@ describe('enrollment', () => {
     expect(names(h)).toEqual(['enrolled', 'step', 'exited']);
   });
 
+  it('enroll() of a workflow whose start waits for a trigger succeeds when the page view already put the visitor there', async () => {
+    const gate: WorkflowNode = { id: 'gate', kind: 'if', triggers: [{ on: 'event', name: 'go' }] };
+    const h = harness(doc([wf('w', [gate, { id: 'tag', kind: 'segment', segment: 'leads', action: 'add' }], [['gate', 'then', 'tag']])]));
+    await h.engine.pageView();
+    await h.settle();
+    expect(h.store.state.cursors).toMatchObject([{ wf: 'w', node: 'gate' }]);
+    // Waiting at the start is not enrolled: the call succeeds and leaves the one cursor where it was.
+    expect(await h.engine.enroll('w')).toBe(true);
+    expect(h.store.state.cursors).toHaveLength(1);
+    expect(names(h)).toEqual([]);
+    await h.engine.dispatch({ key: 'event:go' });
+    await h.settle();
+    expect(names(h)).toEqual(['enrolled', 'step', 'exited']);
+    expect(h.store.state.segments).toEqual(['leads']);
+    // Enrolled and still in it (a waiting step after the gate): false.
+    const h2 = harness(doc([wf('v', [gate, { id: 'wait', kind: 'delay', mode: 'next_visit' }], [['gate', 'then', 'wait']])]));
+    await h2.engine.pageView();
+    await h2.engine.dispatch({ key: 'event:go' });
+    await h2.settle();
+    expect(h2.store.state.cursors).toMatchObject([{ wf: 'v', node: 'wait', in: true }]);
+    expect(await h2.engine.enroll('v')).toBe(false);
+  });
+
   it('Workflow to Enroll starts another workflow and refuses to loop back', async () => {
     const h = harness(
       doc([
