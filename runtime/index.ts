@@ -79,14 +79,17 @@ export interface StartOptions {
 }
 
 const DEBUG_KEY = 'workflows:debug';
+/** Where the running instance is kept on `window`: a symbol, which no page sets by accident. */
+const LOADED = Symbol.for('workflows');
 /** Content hashes of the lazy chunks, written in by the build (rollup.config.mjs); absent in tests. */
 declare const __WORKFLOWS_RELEASE__: string | undefined;
 
 export function start(options: StartOptions = {}): WorkflowsApi {
+  // Loaded twice: the first instance stays. It is found by a key of its own on `window`, not by `window.workflows`,
+  // which may be the page's own object (kept, below) and which no page can mistake for ours by the look of it.
+  const first = (window as any)[LOADED] as WorkflowsApi | undefined;
+  if (first) return first;
   const existing = window.workflows as WorkflowsApi | QueuedCall[] | undefined;
-  // Loaded twice: the first instance stays. Else `existing` is the snippet's queue, if any (replayed below). Its own
-  // `ready`, not an inherited one: a page that put `ready` on Object.prototype must not stop the runtime.
-  if (existing && Object.hasOwn(existing, 'ready')) return existing as WorkflowsApi;
   const script = (document.currentScript ?? document.querySelector('script[data-workflows]')) as HTMLScriptElement | null;
   const attr = (name: string) => script?.getAttribute(`data-${name}`);
   // An empty attribute (`data-workflows` alone) means the default, not the page's own URL.
@@ -356,8 +359,12 @@ export function start(options: StartOptions = {}): WorkflowsApi {
     },
     register: registry.register,
   };
-  // A page that made the name its own, read-only, keeps it: the workflows run all the same, without the API.
+  (window as any)[LOADED] = api;
+  // A page that made the name its own keeps it (a global of its own, one read-only or a getter): the workflows run
+  // all the same, without the API. The snippet's queue is ours to replace; an element whose id is `workflows`, which
+  // the browser shows under that name without it being a property of `window`, is not the page's global.
   try {
+    if (existing && !Array.isArray(existing) && Object.hasOwn(window, 'workflows')) throw 'the page has its own';
     window.workflows = api;
   } catch (x) {
     warn(`cannot set window.workflows: ${x}`);

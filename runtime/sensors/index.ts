@@ -118,15 +118,22 @@ export function watch(t: Trigger, fire: Fire, host: SensorHost, err: Err, since 
             safe((es: IntersectionObserverEntry[]) => es.some((e) => e.isIntersecting && e.intersectionRatio >= th) && f(), err),
             { threshold: th },
           ),
-          q = () => document.querySelectorAll(t.selector).forEach((e) => io.observe(e));
-        off(() => io.disconnect());
-        q();
-        // Elements added later (SPA views, lazy sections): one MutationObserver for all such watchers.
-        return on('m', q, (d) => {
-          const m = new MutationObserver(d);
-          m.observe(document, { childList: true, subtree: true });
-          return () => m.disconnect();
-        });
+          // Each element is looked at once: does it match, and does it host an open shadow root? Such a root's
+          // elements are looked at too, and `m` observes it as it observes the document, whose observer does not see
+          // into shadow roots (closed ones cannot be seen at all). Then only what is added is looked at: SPA views,
+          // lazy sections, a component rendering into its root. One MutationObserver per waiting trigger, since each
+          // looks at what is added for its own selector.
+          see = (e: Element) => {
+            e.matches(t.selector) && io.observe(e);
+            e.shadowRoot && root(e.shadowRoot);
+          },
+          each = (r: ParentNode) => r.querySelectorAll('*').forEach(see),
+          root = (r: Document | ShadowRoot) => (m.observe(r, { childList: true, subtree: true }), each(r)),
+          m = new MutationObserver(
+            safe((rs: MutationRecord[]) => rs.forEach((r) => r.addedNodes.forEach((n: any) => n.nodeType == 1 && (see(n), each(n)))), err),
+          );
+        off(() => (io.disconnect(), m.disconnect()));
+        return root(document);
       }
       case 'form_submitted':
         return on('submit', (e: Event) => {

@@ -190,6 +190,92 @@ test('element_visible: an element already on the page', async ({ page }) => {
   await stopAll(page);
 });
 
+/**
+ * A web component on the sensors page, after the `shadow-box` near the top (in view): a host with a shadow root
+ * of `mode` holding `html`, or with `inner` (another such component) inside it. Returns nothing: the tests find it
+ * again by its id.
+ */
+type Part = { id: string; mode: 'open' | 'closed'; html?: string; inner?: Part };
+const component = (page: Page, part: Part) =>
+  page.evaluate((p) => {
+    const make = (q: Part): HTMLElement => {
+      const host = document.createElement('section');
+      host.id = q.id;
+      const root = host.attachShadow({ mode: q.mode });
+      root.innerHTML = q.html ?? '';
+      if (q.inner) root.append(make(q.inner));
+      (window as any)['__root_' + q.id] = root; // the test's handle, closed roots included
+      return host;
+    };
+    document.getElementById('host')!.after(make(p));
+  }, part);
+/** Appends `html` to the shadow root of the component `id` (kept by `component`, or `shadow-box`'s own). */
+const addToRoot = (page: Page, id: string, html: string) =>
+  page.evaluate(
+    ([i, h]) => ((window as any)['__root_' + i] ?? document.getElementById(i)!.shadowRoot!).append(document.createRange().createContextualFragment(h)),
+    [id, html] as const,
+  );
+const shown = '<p style="height:40px">';
+
+test('element_visible: an element already inside an open shadow root', async ({ page }) => {
+  await open(page);
+  // The page's `shadow-box` renders `.inner-cta` in its open shadow root; nothing in the document matches.
+  expect(await page.evaluate(() => document.querySelectorAll('.inner-cta').length)).toBe(0);
+  await watch(page, { on: 'element_visible', selector: '.inner-cta' });
+  await expect.poll(async () => (await fired(page)).map((f) => f.on)).toEqual(['element_visible']);
+  // Fired once: the observers are gone, the shadow root's included.
+  expect(await listeners(page)).toEqual({});
+  await stopAll(page);
+});
+
+test('element_visible: an element added later to an open shadow root, and a component added later that renders after a moment', async ({ page }) => {
+  await open(page);
+  await watch(page, { on: 'element_visible', selector: '.added' });
+  await watch(page, { on: 'element_visible', selector: '.rendered' });
+  await frames(page);
+  // Each watcher observes the document, the shadow root it found, and no element yet.
+  expect(await listeners(page)).toEqual({ 'observer:document': 2, 'observer:shadow': 2 });
+  expect(await fired(page)).toEqual([]);
+  await addToRoot(page, 'host', `${shown}<span class="added">Added</span></p>`);
+  await expect.poll(async () => (await fired(page)).map((f) => f.id)).toEqual([1]);
+  // A component whose shadow root is attached when it is added and filled a moment later (as Lit renders).
+  await component(page, { id: 'later', mode: 'open' });
+  await frames(page);
+  expect((await fired(page)).map((f) => f.id)).toEqual([1]);
+  await addToRoot(page, 'later', `${shown}<b class="rendered">Rendered</b></p>`);
+  await expect.poll(async () => (await fired(page)).map((f) => f.id)).toEqual([1, 2]);
+  expect(await listeners(page)).toEqual({});
+  await stopAll(page);
+});
+
+test('element_visible: an element two open shadow roots deep, there at the start or added later', async ({ page }) => {
+  await open(page);
+  await component(page, { id: 'outer', mode: 'open', inner: { id: 'inner', mode: 'open', html: `${shown}<i class="deep-now">Deep</i></p>` } });
+  await watch(page, { on: 'element_visible', selector: '.deep-now' });
+  await watch(page, { on: 'element_visible', selector: '.deep-later' });
+  await expect.poll(async () => (await fired(page)).map((f) => f.id)).toEqual([1]);
+  await addToRoot(page, 'inner', `${shown}<i class="deep-later">Later</i></p>`);
+  await expect.poll(async () => (await fired(page)).map((f) => f.id)).toEqual([1, 2]);
+  await stopAll(page);
+});
+
+test('element_visible: an element in a closed shadow root is never seen; the same in an open one is', async ({ page }) => {
+  await open(page);
+  await component(page, { id: 'closed', mode: 'closed', html: `${shown}<span class="in-closed">Closed</span></p>` });
+  await component(page, { id: 'open', mode: 'open', html: `${shown}<span class="in-open">Open</span></p>` });
+  await watch(page, { on: 'element_visible', selector: '.in-closed' });
+  await watch(page, { on: 'element_visible', selector: '.in-open' });
+  await expect.poll(async () => (await fired(page)).map((f) => f.id)).toEqual([2]);
+  // Added to the closed root later: still unseen (the page's handle reaches it; the sensors cannot).
+  await addToRoot(page, 'closed', `${shown}<span class="in-closed">Closed too</span></p>`);
+  await frames(page);
+  await page.waitForTimeout(200);
+  expect((await fired(page)).map((f) => f.id)).toEqual([2]);
+  // The waiting watcher observes only what it can see: the document and the open roots (shadow-box's, #open's).
+  expect(await listeners(page)).toEqual({ 'observer:document': 1, 'observer:shadow': 2 });
+  await stopAll(page);
+});
+
 test('form_submitted: field values by name, never passwords, hidden or card fields', async ({ page }) => {
   await open(page);
   await watch(page, { on: 'form_submitted', selector: '#signup' });

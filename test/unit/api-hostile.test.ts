@@ -7,6 +7,7 @@ const bundle = { format: 'workflows/compiled', version: 3, hash: 'h', site: { we
 
 afterEach(() => {
   delete window.workflows;
+  delete (window as any)[Symbol.for('workflows')]; // where the running instance is kept
   vi.unstubAllGlobals();
   vi.restoreAllMocks();
 });

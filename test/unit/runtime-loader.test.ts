@@ -18,6 +18,7 @@ beforeEach(() => {
 });
 afterEach(() => {
   delete window.workflows;
+  delete (window as any)[Symbol.for('workflows')]; // where the running instance is kept
   document.body.innerHTML = '';
   vi.unstubAllGlobals();
   vi.restoreAllMocks();
