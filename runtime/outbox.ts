@@ -17,6 +17,8 @@ export interface OutboxOptions {
   online?: () => boolean;
   /** Settlement of an item no `send()` of this page waits for (one resumed from an earlier page). */
   onSettled?: (key: string, ok: boolean) => void;
+  /** Why requests were given up at once: told once per origin the page's Content-Security-Policy refuses. */
+  onError?: (message: string) => void;
 }
 
 export interface Outbox {
@@ -32,6 +34,20 @@ const LEASE = 6e4;
 export function createOutbox(store: Store, o: OutboxOptions = {}): Outbox {
   const now = o.now || Date.now;
   const waits = new Map<string, (ok: boolean) => void>();
+  // A request the page's Content-Security-Policy refuses (`connect-src`) fails as a network error does; only the
+  // violation report, which follows in a task of its own, tells them apart. No retry would get through. Each origin
+  // refused is told once: a collector's batches would report their own refusal again.
+  const refused = new Set<string>();
+  const told = new Set<string>();
+  try {
+    document.addEventListener('securitypolicyviolation', (e) => e.disposition == 'enforce' && refused.add(e.blockedURI));
+  } catch {}
+  /** The origin of `url` when the policy refused a request to it (its report names the URL, or the origin). */
+  const refusedOrigin = async (url: string) => {
+    await new Promise((go) => setTimeout(go));
+    const u = new URL(url, location.href);
+    return refused.has(u.href) || refused.has(u.origin) ? u.origin : '';
+  };
   let timer: any;
 
   const settle = (k: string, ok: boolean) => {
@@ -58,7 +74,9 @@ export function createOutbox(store: Store, o: OutboxOptions = {}): Outbox {
         // Status 0: an opaque no-cors response, as good as it gets.
         r = res.ok || !s ? 1 : s == 408 || s == 425 || s == 429 || s > 499 ? 2 : 0;
       } catch {
-        r = 2;
+        const origin = await refusedOrigin(i.url).catch(() => '');
+        r = origin ? 0 : 2;
+        if (origin && !told.has(origin)) told.add(origin), o.onError?.(`the page's Content-Security-Policy refused ${origin} (allow it in connect-src)`);
       }
     const again = await store
       .mutate((s) => {
@@ -132,7 +150,7 @@ export { createCollector };
  * batching for the collector at `url`, when there is one.
  */
 export function startDelivery(store: Store, url: string | null | undefined, onError: (e: unknown) => void) {
-  const outbox = createOutbox(store);
+  const outbox = createOutbox(store, { onError });
   outbox.resume();
   return { outbox, collector: url ? createCollector({ url, outbox, store, onError }) : undefined };
 }
