@@ -34,20 +34,13 @@ const LEASE = 6e4;
 export function createOutbox(store: Store, o: OutboxOptions = {}): Outbox {
   const now = o.now || Date.now;
   const waits = new Map<string, (ok: boolean) => void>();
-  // A request the page's Content-Security-Policy refuses (`connect-src`) fails as a network error does; only the
-  // violation report, which follows in a task of its own, tells them apart. No retry would get through. Each origin
-  // refused is told once: a collector's batches would report their own refusal again.
+  // What the page's Content-Security-Policy refused (`connect-src`): the URLs (or origins) its violation reports
+  // name, and the origins already reported (once each: a collector's batches would report their own refusal again).
   const refused = new Set<string>();
   const told = new Set<string>();
   try {
     document.addEventListener('securitypolicyviolation', (e) => e.disposition == 'enforce' && refused.add(e.blockedURI));
   } catch {}
-  /** The origin of `url` when the policy refused a request to it (its report names the URL, or the origin). */
-  const refusedOrigin = async (url: string) => {
-    await new Promise((go) => setTimeout(go));
-    const u = new URL(url, location.href);
-    return refused.has(u.href) || refused.has(u.origin) ? u.origin : '';
-  };
   let timer: any;
 
   const settle = (k: string, ok: boolean) => {
@@ -74,7 +67,11 @@ export function createOutbox(store: Store, o: OutboxOptions = {}): Outbox {
         // Status 0: an opaque no-cors response, as good as it gets.
         r = res.ok || !s ? 1 : s == 408 || s == 425 || s == 429 || s > 499 ? 2 : 0;
       } catch {
-        const origin = await refusedOrigin(i.url).catch(() => '');
+        // A request the policy refused fails as a network error does, and no retry would get through: only the
+        // violation report, which follows in a task of its own, tells them apart.
+        await new Promise((go) => setTimeout(go));
+        const blocked = [...refused].find((u) => i.url.startsWith(u));
+        const origin = blocked && new URL(blocked).origin;
         r = origin ? 0 : 2;
         if (origin && !told.has(origin)) told.add(origin), o.onError?.(`the page's Content-Security-Policy refused ${origin} (allow it in connect-src)`);
       }

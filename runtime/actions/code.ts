@@ -44,7 +44,7 @@ export interface Code {
 const blocked = (need: string) => `inline code is blocked by this page's Content-Security-Policy (${need}); register a named handler with workflows.register() instead`;
 export const CSP_BLOCKED = blocked("it needs 'unsafe-eval'");
 /** Enforced Trusted Types refuse the Function constructor a string even where 'unsafe-eval' allows it. */
-export const TT_BLOCKED = blocked("its require-trusted-types-for 'script' refuses code made from text");
+export const TT_BLOCKED = blocked("its require-trusted-types-for 'script' refuses it");
 
 export function createRegistry(): Registry {
   const handlers = new Map<string, CodeHandler>();

@@ -141,7 +141,7 @@ describe('inline code', () => {
     expect(await createCode(onError).run({ code: 'ctx.track("x")', timeoutMs: 100 }, ctx())).toBe(false);
     expect(onError).toHaveBeenCalledWith(TT_BLOCKED);
     expect(TT_BLOCKED).toBe(
-      "inline code is blocked by this page's Content-Security-Policy (its require-trusted-types-for 'script' refuses code made from text); register a named handler with workflows.register() instead",
+      "inline code is blocked by this page's Content-Security-Policy (its require-trusted-types-for 'script' refuses it); register a named handler with workflows.register() instead",
     );
   });
 });
