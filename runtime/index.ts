@@ -399,7 +399,7 @@ function plain(v: unknown): Record<string, unknown> {
  * imported module") whatever the cause, and shows the cause in the console only.
  */
 const failedLoad = (e: unknown) =>
-  Error(String((e as Error)?.message ?? e) + " (offline, refused by the page's CSP, or from another origin without Access-Control-Allow-Origin)");
+  Error(String((e as Error)?.message ?? e) + " (missing, offline, refused by the page's CSP, or from another origin without Access-Control-Allow-Origin)");
 
 /** What stops the runtime, or part of it, said whether or not debug is on. */
 const warn = (m: string) => safe(() => console.warn('[workflows] ' + m));

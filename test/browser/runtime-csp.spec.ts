@@ -253,7 +253,7 @@ test.describe('served from another origin (a CDN)', () => {
     expect(seen.errors).toEqual([]);
   });
 
-  const HINT = " (offline, refused by the page's CSP, or from another origin without Access-Control-Allow-Origin)";
+  const HINT = " (missing, offline, refused by the page's CSP, or from another origin without Access-Control-Allow-Origin)";
 
   test('without it, the bundle does not load: said once, with what to check, and nothing thrown', async ({ page }) => {
     const seen = await open(page, 'cdn-bare', { from: cdn });
