@@ -69,11 +69,11 @@ export function createOutbox(store: Store, o: OutboxOptions = {}): Outbox {
       } catch {
         // A request the policy refused fails as a network error does, and no retry would get through: only the
         // violation report, which follows in a task of its own, tells them apart.
+        // (A report names the URL, or only its origin after a redirect.)
         await new Promise((go) => setTimeout(go));
-        const blocked = [...refused].find((u) => i.url.startsWith(u));
-        const origin = blocked && new URL(blocked).origin;
-        r = origin ? 0 : 2;
-        if (origin && !told.has(origin)) told.add(origin), o.onError?.(`the page's Content-Security-Policy refused ${origin} (allow it in connect-src)`);
+        const u = refused.size ? new URL(i.url, location.href) : undefined;
+        if (!u || !(refused.has(u.href) || refused.has(u.origin))) r = 2;
+        else if (!told.has(u.origin)) told.add(u.origin), o.onError?.(`the page's Content-Security-Policy refused ${u.origin} (allow it in connect-src)`);
       }
     const again = await store
       .mutate((s) => {
