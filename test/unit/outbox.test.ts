@@ -245,12 +245,13 @@ describe('outbox', () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
-  it('retries a failed request no policy refused (a report only in report-only mode does not count)', async () => {
+  it('retries a failed request no policy refused: reports of report-only policies, or of other things, do not count', async () => {
     const page = new EventTarget();
     vi.stubGlobal('document', page);
     vi.stubGlobal('location', { href: 'https://shop.example.com/cart' });
+    const report = (disposition: string, blockedURI: string) => page.dispatchEvent(Object.assign(new Event('securitypolicyviolation'), { disposition, blockedURI }));
     const fetch = vi.fn(async (url: string) => {
-      setTimeout(() => page.dispatchEvent(Object.assign(new Event('securitypolicyviolation'), { disposition: 'report', blockedURI: url })));
+      setTimeout(() => (report('report', url), report('enforce', 'eval'), report('enforce', ''), report('enforce', 'https://cdn.example.com/x.js')));
       throw new TypeError('Failed to fetch');
     });
     const { store, saved } = memStore();
