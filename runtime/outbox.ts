@@ -17,6 +17,8 @@ export interface OutboxOptions {
   online?: () => boolean;
   /** Settlement of an item no `send()` of this page waits for (one resumed from an earlier page). */
   onSettled?: (key: string, ok: boolean) => void;
+  /** Why requests were given up at once: told once per origin the page's Content-Security-Policy refuses. */
+  onError?: (message: string) => void;
 }
 
 export interface Outbox {
@@ -32,6 +34,13 @@ const LEASE = 6e4;
 export function createOutbox(store: Store, o: OutboxOptions = {}): Outbox {
   const now = o.now || Date.now;
   const waits = new Map<string, (ok: boolean) => void>();
+  // What the page's Content-Security-Policy refused (`connect-src`): the URLs (or origins) its violation reports
+  // name, and the origins already reported (once each: a collector's batches would report their own refusal again).
+  const refused = new Set<string>();
+  const told = new Set<string>();
+  try {
+    document.addEventListener('securitypolicyviolation', (e) => e.disposition == 'enforce' && refused.add(e.blockedURI));
+  } catch {}
   let timer: any;
 
   const settle = (k: string, ok: boolean) => {
@@ -58,7 +67,13 @@ export function createOutbox(store: Store, o: OutboxOptions = {}): Outbox {
         // Status 0: an opaque no-cors response, as good as it gets.
         r = res.ok || !s ? 1 : s == 408 || s == 425 || s == 429 || s > 499 ? 2 : 0;
       } catch {
-        r = 2;
+        // A request the policy refused fails as a network error does, and no retry would get through: only the
+        // violation report, which follows in a task of its own, tells them apart.
+        // (A report names the URL, or only its origin after a redirect.)
+        await new Promise((go) => setTimeout(go));
+        const u = refused.size ? new URL(i.url, location.href) : undefined;
+        if (!u || !(refused.has(u.href) || refused.has(u.origin))) r = 2;
+        else if (!told.has(u.origin)) told.add(u.origin), o.onError?.(`the page's Content-Security-Policy refused ${u.origin} (allow it in connect-src)`);
       }
     const again = await store
       .mutate((s) => {
@@ -132,7 +147,7 @@ export { createCollector };
  * batching for the collector at `url`, when there is one.
  */
 export function startDelivery(store: Store, url: string | null | undefined, onError: (e: unknown) => void) {
-  const outbox = createOutbox(store);
+  const outbox = createOutbox(store, { onError });
   outbox.resume();
   return { outbox, collector: url ? createCollector({ url, outbox, store, onError }) : undefined };
 }

@@ -41,8 +41,10 @@ export interface Code {
   run(node: Pick<CodeNode, 'handler' | 'code' | 'timeoutMs'>, ctx: CodeContext): Promise<boolean>;
 }
 
-export const CSP_BLOCKED =
-  "inline code is blocked by this page's Content-Security-Policy (it needs 'unsafe-eval'); register a named handler with workflows.register() instead";
+const blocked = (need: string) => `inline code is blocked by this page's Content-Security-Policy (${need}); register a named handler with workflows.register() instead`;
+export const CSP_BLOCKED = blocked("it needs 'unsafe-eval'");
+/** Enforced Trusted Types refuse the Function constructor a string even where 'unsafe-eval' allows it. */
+export const TT_BLOCKED = blocked("its require-trusted-types-for 'script' refuses it");
 
 export function createRegistry(): Registry {
   const handlers = new Map<string, CodeHandler>();
@@ -89,8 +91,9 @@ export function createCode(onError: (message: string) => void, { handlers, waiti
           try {
             handlers.set(name, Function('ctx', n.code) as CodeHandler);
           } catch (e) {
-            // Under a CSP without 'unsafe-eval' the Function constructor throws an EvalError.
-            return end(false, e instanceof EvalError ? CSP_BLOCKED : 'inline code: ' + e);
+            // Under a CSP without 'unsafe-eval', or with Trusted Types enforced, the Function constructor throws an
+            // EvalError; only its message tells which.
+            return end(false, e instanceof EvalError ? (/trusted/i.test(e.message) ? TT_BLOCKED : CSP_BLOCKED) : 'inline code: ' + e);
           }
         waiting.add(go);
         go();

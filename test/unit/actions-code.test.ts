@@ -1,7 +1,7 @@
 // @vitest-environment node
 // Code steps: named handlers (sync, async, throwing, late, missing, slow), inline code, and a CSP without eval.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createCode, CSP_BLOCKED, type CodeContext } from '../../runtime/actions/code.js';
+import { createCode, CSP_BLOCKED, TT_BLOCKED, type CodeContext } from '../../runtime/actions/code.js';
 
 const ctx = (): CodeContext => ({
   visitor: Object.freeze({ id: 'v1', attributes: Object.freeze({ plan: 'pro' }), segments: Object.freeze(['vip']) }),
@@ -130,6 +130,18 @@ describe('inline code', () => {
     expect(onError).toHaveBeenCalledWith(CSP_BLOCKED);
     expect(CSP_BLOCKED).toBe(
       "inline code is blocked by this page's Content-Security-Policy (it needs 'unsafe-eval'); register a named handler with workflows.register() instead",
+    );
+  });
+
+  it('explains Trusted Types enforced for scripts, which refuse inline code even with unsafe-eval', async () => {
+    // Chromium's message under `require-trusted-types-for 'script'`.
+    vi.stubGlobal('Function', function () {
+      throw new EvalError("Evaluating a string as JavaScript violates this document's Trusted Type assignment requirements.");
+    });
+    expect(await createCode(onError).run({ code: 'ctx.track("x")', timeoutMs: 100 }, ctx())).toBe(false);
+    expect(onError).toHaveBeenCalledWith(TT_BLOCKED);
+    expect(TT_BLOCKED).toBe(
+      "inline code is blocked by this page's Content-Security-Policy (its require-trusted-types-for 'script' refuses it); register a named handler with workflows.register() instead",
     );
   });
 });

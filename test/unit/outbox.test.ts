@@ -57,6 +57,7 @@ beforeEach(() => {
 afterEach(() => {
   vi.useRealTimers();
   vi.restoreAllMocks();
+  vi.unstubAllGlobals();
 });
 
 describe('outbox', () => {
@@ -221,6 +222,44 @@ describe('outbox', () => {
     finish(res(200));
     expect(await p).toBe(true);
     expect(other.saved().done).toEqual(['busy']);
+  });
+
+  it("gives up at once, and says so once per origin, when the page's Content-Security-Policy refuses the request", async () => {
+    // The browser's order: fetch rejects as on a network failure, then the violation report arrives in a task.
+    const page = new EventTarget();
+    vi.stubGlobal('document', page);
+    vi.stubGlobal('location', { href: 'https://shop.example.com/cart' });
+    const fetch = vi.fn(async (url: string) => {
+      setTimeout(() => page.dispatchEvent(Object.assign(new Event('securitypolicyviolation'), { disposition: 'enforce', blockedURI: url })));
+      throw new TypeError('Failed to fetch');
+    });
+    const { store, saved } = memStore();
+    const onError = vi.fn();
+    const box = createOutbox(store, { fetch, onError });
+    const sent = [box.send(req('a')), box.send(req('b'))];
+    await vi.advanceTimersByTimeAsync(0);
+    expect(await Promise.all(sent)).toEqual([false, false]);
+    expect(fetch).toHaveBeenCalledTimes(2);
+    expect(onError.mock.calls).toEqual([["the page's Content-Security-Policy refused https://hooks.example.com (allow it in connect-src)"]]);
+    expect(saved()).toMatchObject({ outbox: [], done: [] });
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('retries a failed request no policy refused: reports of report-only policies, or of other things, do not count', async () => {
+    const page = new EventTarget();
+    vi.stubGlobal('document', page);
+    vi.stubGlobal('location', { href: 'https://shop.example.com/cart' });
+    const report = (disposition: string, blockedURI: string) => page.dispatchEvent(Object.assign(new Event('securitypolicyviolation'), { disposition, blockedURI }));
+    const fetch = vi.fn(async (url: string) => {
+      setTimeout(() => (report('report', url), report('enforce', 'eval'), report('enforce', ''), report('enforce', 'https://cdn.example.com/x.js')));
+      throw new TypeError('Failed to fetch');
+    });
+    const { store, saved } = memStore();
+    const onError = vi.fn();
+    createOutbox(store, { fetch, onError }).send(req());
+    await vi.advanceTimersByTimeAsync(0);
+    expect(saved().outbox).toMatchObject([{ key: 'e1:1', tries: 1 }]);
+    expect(onError).not.toHaveBeenCalled();
   });
 
   it('attaches no timer when there is nothing to send', async () => {
