@@ -138,12 +138,7 @@ export function start(options: StartOptions = {}): WorkflowsApi {
     let p: Promise<T> | undefined;
     return () =>
       (p ??= import(/* @vite-ignore */ `${chunks}${name}.js?v=${release}`)
-        .then(
-          (m) => (init ? init(m) : m),
-          (e) => {
-            throw failedLoad(e);
-          },
-        )
+        .then((m) => (init ? init(m) : m))
         .catch((e) => {
           p = undefined;
           throw e;
@@ -180,9 +175,7 @@ export function start(options: StartOptions = {}): WorkflowsApi {
     const opening = openStore({ persist, log });
     opening.catch(() => {});
     // Credentials default to same-origin: a bundle behind the site's own session still loads.
-    const res = await fetch(bundleUrl).catch((e) => {
-      throw failedLoad(e);
-    });
+    const res = await fetch(bundleUrl);
     if (!res.ok) throw Error(`HTTP ${res.status}`);
     const bundle = (await res.json()) as CompiledBundle;
     if (bundle?.format !== COMPILED_FORMAT || !Array.isArray(bundle.workflows)) throw Error('not a compiled bundle');
@@ -393,13 +386,6 @@ function text(v: unknown, what: string): string {
 function plain(v: unknown): Record<string, unknown> {
   return v && typeof v == 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
 }
-
-/**
- * A failed load, with what a site owner can check: the browser says only "Failed to fetch" (or "…dynamically
- * imported module") whatever the cause, and shows the cause in the console only.
- */
-const failedLoad = (e: unknown) =>
-  Error(String((e as Error)?.message ?? e) + " (missing, offline, refused by the page's CSP, or from another origin without Access-Control-Allow-Origin)");
 
 /** What stops the runtime, or part of it, said whether or not debug is on. */
 const warn = (m: string) => safe(() => console.warn('[workflows] ' + m));
