@@ -130,12 +130,23 @@ async function open(page: Page, name: string, { csp, from = site, hook = site }:
   await page.addInitScript(() => {
     window.__csp = [];
     document.addEventListener('securitypolicyviolation', (e) => window.__csp.push({ directive: e.effectiveDirective, blocked: e.blockedURI }));
+    // When a click listener is first added: the click trigger is watched once the sensors chunk has arrived.
+    const add = EventTarget.prototype.addEventListener;
+    EventTarget.prototype.addEventListener = function (this: EventTarget, type: string, ...rest: any[]) {
+      if (type == 'click') (window as any).__clickWatched = true;
+      return add.call(this, type, ...(rest as [any, any]));
+    };
   });
   await page.goto(site.origin + path);
   return { bundle, ...seen };
 }
 
 const violations = (page: Page) => page.evaluate(() => window.__csp);
+/** Clicks the page's button once the click trigger is watched: a click while the sensors chunk is on its way is missed (docs/runtime.md). */
+async function clickGo(page: Page) {
+  await page.waitForFunction(() => (window as any).__clickWatched);
+  await page.click('#go');
+}
 const chunkNames = (urls: string[]) => [...new Set(urls.map((u) => u.replace(/^.*\/chunks\/|\.js$/g, '')))].sort();
 
 for (const [name, label, csp] of [
@@ -145,7 +156,7 @@ for (const [name, label, csp] of [
   test(`${label}: the chunks load through import(), the promotion works by keyboard, inline code says why not`, async ({ page }) => {
     const seen = await open(page, name, { csp });
     expect(await ready(page)).toEqual({ workflows: 3, hash: seen.bundle.hash });
-    await page.click('#go');
+    await clickGo(page);
     // The dialog takes focus on its first field; the visitor types, tabs to the button and submits with Enter.
     await expect(page.getByRole('dialog', { name: 'Policy page' })).toBeVisible();
     await page.keyboard.type('ann@example.com');
@@ -178,7 +189,7 @@ for (const [name, label, scriptSrc, reason] of [
     const csp = `${scriptSrc}; require-trusted-types-for 'script'; trusted-types 'none'`;
     const seen = await open(page, name, { csp });
     await ready(page);
-    await page.click('#go');
+    await clickGo(page);
     await expect(page.getByRole('dialog', { name: 'Policy page' })).toBeVisible();
     await page.keyboard.press('Escape');
     await expectSegment(page, 'dismissed');
@@ -240,7 +251,7 @@ test.describe('served from another origin (a CDN)', () => {
     const csp = `default-src 'self'; script-src 'self' ${cdn.origin}; connect-src 'self' ${cdn.origin}`;
     const seen = await open(page, 'cdn-cors', { csp, from: cdn });
     expect(await ready(page)).toEqual({ workflows: 3, hash: seen.bundle.hash });
-    await page.click('#go');
+    await clickGo(page);
     await expect(page.getByRole('dialog', { name: 'Policy page' })).toBeVisible();
     await page.keyboard.press('Escape');
     await expectSegment(page, 'dismissed');
