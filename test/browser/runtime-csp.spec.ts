@@ -209,7 +209,7 @@ test("a style policy without 'self' or 'unsafe-inline': the promotion is styled 
   const csp = `default-src 'self'; style-src 'nonce-${NONCE}'`;
   await open(page, 'style', { csp });
   await ready(page);
-  await page.click('#go');
+  await clickGo(page);
   const host = promotion(page, 'offer');
   await expect(page.getByRole('dialog', { name: 'Policy page' })).toBeVisible();
   const look = await host.evaluate((el) => {
