@@ -34,12 +34,15 @@ const LEASE = 6e4;
 export function createOutbox(store: Store, o: OutboxOptions = {}): Outbox {
   const now = o.now || Date.now;
   const waits = new Map<string, (ok: boolean) => void>();
-  // What the page's Content-Security-Policy refused (`connect-src`): the URLs (or origins) its violation reports
-  // name, and the origins already reported (once each: a collector's batches would report their own refusal again).
+  // What the page's Content-Security-Policy refused (`connect-src`) while a request of ours was out: the URLs (or
+  // origins) its violation reports name, forgotten when none is out, so the page's own refusals neither pile up nor
+  // count against us; and the origins already reported (once each: a collector's batches would report their own
+  // refusal again).
   const refused = new Set<string>();
   const told = new Set<string>();
+  let out = 0;
   try {
-    document.addEventListener('securitypolicyviolation', (e) => e.disposition == 'enforce' && refused.add(e.blockedURI));
+    document.addEventListener('securitypolicyviolation', (e) => out && e.disposition == 'enforce' && e.effectiveDirective == 'connect-src' && refused.add(e.blockedURI));
   } catch {}
   let timer: any;
 
@@ -51,6 +54,7 @@ export function createOutbox(store: Store, o: OutboxOptions = {}): Outbox {
 
   const attempt = async (i: OutboxItem) => {
     let r = 0; // 0 failed, 1 ok, 2 retry
+    out++;
     if (now() < i.until)
       try {
         if (o.online?.() == false) throw 0;
@@ -71,10 +75,15 @@ export function createOutbox(store: Store, o: OutboxOptions = {}): Outbox {
         // violation report, which follows in a task of its own, tells them apart.
         // (A report names the URL, or only its origin after a redirect.)
         await new Promise((go) => setTimeout(go));
-        const u = refused.size ? new URL(i.url, location.href) : undefined;
+        let u: URL | undefined;
+        try {
+          // As fetch resolved it; a URL that does not parse is no refusal of the policy's.
+          u = refused.size ? new URL(i.url, document.baseURI) : undefined;
+        } catch {}
         if (!u || !(refused.has(u.href) || refused.has(u.origin))) r = 2;
         else if (!told.has(u.origin)) told.add(u.origin), o.onError?.(`the page's Content-Security-Policy refused ${u.origin} (allow it in connect-src)`);
       }
+    --out || refused.clear();
     const again = await store
       .mutate((s) => {
         s.outbox = s.outbox.filter((x) => x.key != i.key);

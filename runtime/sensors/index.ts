@@ -128,7 +128,9 @@ export function watch(t: Trigger, fire: Fire, host: SensorHost, err: Err, since 
             e.shadowRoot && root(e.shadowRoot);
           },
           each = (r: ParentNode) => r.querySelectorAll('*').forEach(see),
-          root = (r: Document | ShadowRoot) => (m.observe(r, { childList: true, subtree: true }), each(r)),
+          // Looked through before it is observed: a selector this browser cannot parse throws here, once, and
+          // leaves nothing observing to throw again on every change.
+          root = (r: Document | ShadowRoot) => (each(r), m.observe(r, { childList: true, subtree: true })),
           m = new MutationObserver(
             safe((rs: MutationRecord[]) => rs.forEach((r) => r.addedNodes.forEach((n: any) => n.nodeType == 1 && (see(n), each(n)))), err),
           );

@@ -18,10 +18,10 @@ declare global {
 
 let site: TestServer;
 let cdn: TestServer;
-test.beforeAll(async ({}, info) => {
+test.beforeAll(async () => {
   // Two origins: the store, and another port of 127.0.0.1 (another origin) as a CDN or a webhook's host.
-  site = await startServer(9492 + info.parallelIndex * 2);
-  cdn = await startServer(9493 + info.parallelIndex * 2);
+  site = await startServer();
+  cdn = await startServer();
 });
 test.afterAll(async () => {
   await site.close();

@@ -276,6 +276,20 @@ test('element_visible: an element in a closed shadow root is never seen; the sam
   await stopAll(page);
 });
 
+test('element_visible with a selector this browser cannot parse: reported once, and nothing left observing', async ({ page }) => {
+  await open(page);
+  // A namespace prefix with no @namespace: every browser refuses it.
+  await watch(page, { on: 'element_visible', selector: 'svg|a' });
+  for (let i = 0; i < 5; i++) {
+    await page.evaluate(() => document.body.append(document.createElement('p')));
+    await frames(page);
+  }
+  expect(await errors(page)).toHaveLength(1);
+  expect(await fired(page)).toEqual([]);
+  await page.evaluate(`${S}.stopAll()`);
+  expect(await listeners(page)).toEqual({});
+});
+
 test('form_submitted: field values by name, never passwords, hidden or card fields', async ({ page }) => {
   await open(page);
   await watch(page, { on: 'form_submitted', selector: '#signup' });

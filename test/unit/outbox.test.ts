@@ -227,10 +227,9 @@ describe('outbox', () => {
   it("gives up at once, and says so once per origin, when the page's Content-Security-Policy refuses the request", async () => {
     // The browser's order: fetch rejects as on a network failure, then the violation report arrives in a task.
     const page = new EventTarget();
-    vi.stubGlobal('document', page);
-    vi.stubGlobal('location', { href: 'https://shop.example.com/cart' });
+    vi.stubGlobal('document', Object.assign(page, { baseURI: 'https://shop.example.com/cart' }));
     const fetch = vi.fn(async (url: string) => {
-      setTimeout(() => page.dispatchEvent(Object.assign(new Event('securitypolicyviolation'), { disposition: 'enforce', blockedURI: url })));
+      setTimeout(() => page.dispatchEvent(Object.assign(new Event('securitypolicyviolation'), { disposition: 'enforce', effectiveDirective: 'connect-src', blockedURI: url })));
       throw new TypeError('Failed to fetch');
     });
     const { store, saved } = memStore();
@@ -245,13 +244,15 @@ describe('outbox', () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
-  it('retries a failed request no policy refused: reports of report-only policies, or of other things, do not count', async () => {
+  it('retries a failed request no policy refused: reports of report-only policies, of other directives or things, or from before it was sent, do not count', async () => {
     const page = new EventTarget();
-    vi.stubGlobal('document', page);
-    vi.stubGlobal('location', { href: 'https://shop.example.com/cart' });
-    const report = (disposition: string, blockedURI: string) => page.dispatchEvent(Object.assign(new Event('securitypolicyviolation'), { disposition, blockedURI }));
+    vi.stubGlobal('document', Object.assign(page, { baseURI: 'https://shop.example.com/cart' }));
+    const report = (disposition: string, blockedURI: string, effectiveDirective = 'connect-src') =>
+      page.dispatchEvent(Object.assign(new Event('securitypolicyviolation'), { disposition, effectiveDirective, blockedURI }));
+    // A refusal of the page's own while nothing of ours is out is forgotten: it does not count against a later request.
+    report('enforce', 'https://hooks.example.com/lead');
     const fetch = vi.fn(async (url: string) => {
-      setTimeout(() => (report('report', url), report('enforce', 'eval'), report('enforce', ''), report('enforce', 'https://cdn.example.com/x.js')));
+      setTimeout(() => (report('report', url), report('enforce', url, 'img-src'), report('enforce', 'eval'), report('enforce', ''), report('enforce', 'https://cdn.example.com/x.js')));
       throw new TypeError('Failed to fetch');
     });
     const { store, saved } = memStore();
@@ -260,6 +261,21 @@ describe('outbox', () => {
     await vi.advanceTimersByTimeAsync(0);
     expect(saved().outbox).toMatchObject([{ key: 'e1:1', tries: 1 }]);
     expect(onError).not.toHaveBeenCalled();
+  });
+
+  it('retries, and never rejects, a request whose URL does not parse after some refusal was reported', async () => {
+    const page = new EventTarget();
+    vi.stubGlobal('document', Object.assign(page, { baseURI: 'https://shop.example.com/cart' }));
+    const fetch = vi.fn(async () => {
+      setTimeout(() => page.dispatchEvent(Object.assign(new Event('securitypolicyviolation'), { disposition: 'enforce', effectiveDirective: 'connect-src', blockedURI: 'https://x.example.com/' })));
+      throw new TypeError('Failed to parse URL');
+    });
+    const { store, saved } = memStore();
+    // A rejection here would be unhandled, and vitest fails the run on one.
+    createOutbox(store, { fetch }).send({ ...req(), url: 'http://[bad' });
+    await vi.advanceTimersByTimeAsync(0);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(saved().outbox).toMatchObject([{ key: 'e1:1', tries: 1 }]);
   });
 
   it('attaches no timer when there is nothing to send', async () => {
