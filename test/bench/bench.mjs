@@ -226,7 +226,7 @@ function mainThread(events, script, long) {
   const main = events.filter((e) => e.ph === 'X' && e.pid === mark.pid && e.tid === mark.tid);
   const merged = union(main.filter(TOP));
   const start = merged.find(([a, b]) => a <= evaluate.ts && evaluate.ts <= b)?.[0] ?? evaluate.ts;
-  const total = (spans, end) => spans.reduce((s, [a, b]) => s + Math.max(0, Math.min(b, end) - Math.max(a, start)), 0) / 1000;
+  const total = (spans, end, from = start) => spans.reduce((s, [a, b]) => s + Math.max(0, Math.min(b, end) - Math.max(a, from)), 0) / 1000;
   const sum = (end) => total(merged, end);
   const settledEnd = mark.ts + SETTLE * 1000;
   const inWindow = merged.filter(([a, b]) => b > start && a < settledEnd).map(([a, b]) => (b - a) / 1000);
@@ -240,7 +240,7 @@ function mainThread(events, script, long) {
   // and the evaluation of every feature, after its script ran and its JSON arrived). Ours: the engine, the store's
   // work still to do, the first page view.
   const data = events.find((e) => e.name === 'bench:data' && e.cat.includes('blink.user_timing') && e.pid === mark.pid);
-  const init = data ? jsSpans.reduce((s, [a, b]) => s + Math.max(0, Math.min(b, mark.ts) - Math.max(a, data.ts)), 0) / 1000 : undefined;
+  const init = data ? total(jsSpans, mark.ts, data.ts) : undefined;
   return { ready: sum(mark.ts), js, init, settled: sum(settledEnd), task: Math.max(0, ...inWindow), longtask: Math.max(0, ...longs) };
 }
 
@@ -593,9 +593,9 @@ for (const n of SIZES) {
   row('start, returning visitor (3rd load): JavaScript on the main thread (ms)', n, ms(o.returningJavascriptReadyMs), ms(g.returningJavascriptReadyMs), ratio(o.returningJavascriptReadyMs, g.returningJavascriptReadyMs), '', '', at1000 ? `< ${GOAL.start}` : '');
   row(`start: main thread, script → ready + ${SETTLE} ms (ms)`, n, ms(o.mainThreadSettledMs), ms(g.mainThreadSettledMs), ratio(o.mainThreadSettledMs, g.mainThreadSettledMs), '', '', '');
   row('start: GB init → all features evaluated, in page (ms)', n, '', ms(g.initMs), '', '', ref ? ref.start : '', '');
-  row('start, first visit: JavaScript from the data parsed → ready (the SDK\'s own start, as the reference times it) (ms)', n, ms(o.initJavascriptMs), ms(g.initJavascriptMs), ratio(o.initJavascriptMs, g.initJavascriptMs), '', ref ? ref.start : '', '');
+  row('start, first visit: JavaScript from the data parsed → ready (the SDK\'s own start, as the reference times it) (ms)', n, ms(o.initJavascriptMs), ms(g.initJavascriptMs), ratio(o.initJavascriptMs, g.initJavascriptMs), '', ref ? ref.start : '', at1000 ? `< ${GOAL.start}` : '');
   if (o.directInitJavascriptMs != null)
-    row('start, first visit without DevTools: JavaScript from the data parsed → ready (ms)', n, ms(o.directInitJavascriptMs), ms(g.directInitJavascriptMs), ratio(o.directInitJavascriptMs, g.directInitJavascriptMs), '', ref ? ref.start : '', '');
+    row('start, first visit without DevTools: JavaScript from the data parsed → ready (ms)', n, ms(o.directInitJavascriptMs), ms(g.directInitJavascriptMs), ratio(o.directInitJavascriptMs, g.directInitJavascriptMs), '', ref ? ref.start : '', at1000 ? `< ${GOAL.start}` : '');
   row('start: wall, navigation → ready (ms)', n, ms(o.wallMs), ms(g.wallMs), ratio(o.wallMs, g.wallMs), '', '', '');
   row('heap used after ready, after GC (MB)', n, mb(o.heapBytes), mb(g.heapBytes), ratio(o.heapBytes, g.heapBytes), '', '', '');
   row('long task from script start (longtask API; longest task)', n, `${o.longTaskMs ? ms(o.longTaskMs) : 'none'} (${ms(o.longestTaskMs)})`, `${g.longTaskMs ? ms(g.longTaskMs) : 'none'} (${ms(g.longestTaskMs)})`, '', '', '', at1000 ? 'none' : '');
