@@ -123,9 +123,14 @@ export function watch(t: Trigger, fire: Fire, host: SensorHost, err: Err, since 
           // into shadow roots (closed ones cannot be seen at all). Then only what is added is looked at: SPA views,
           // lazy sections, a component rendering into its root. One MutationObserver per waiting trigger, since each
           // looks at what is added for its own selector.
+          // A custom element not yet defined (its definition loads after the step started waiting, as a theme's
+          // deferred script does) gets its shadow root when it is: looked at again then.
           see = (e: Element) => {
+            const r = e.shadowRoot,
+              n = e.localName,
+              c = window.customElements;
             e.matches(t.selector) && io.observe(e);
-            e.shadowRoot && root(e.shadowRoot);
+            r ? root(r) : n.includes('-') && c && !c.get(n) && c.whenDefined(n).then(safe(() => live && see(e), err), () => {});
           },
           each = (r: ParentNode) => r.querySelectorAll('*').forEach(see),
           // Looked through before it is observed: a selector this browser cannot parse throws here, once, and

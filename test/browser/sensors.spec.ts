@@ -259,6 +259,45 @@ test('element_visible: an element two open shadow roots deep, there at the start
   await stopAll(page);
 });
 
+/** Puts an element `tag` on the page, not yet defined; `define(tag)` later gives it an open shadow root with `html`. */
+const undefinedComponent = (page: Page, tag: string) =>
+  page.evaluate((t) => document.getElementById('host')!.after(document.createElement(t)), tag);
+const define = (page: Page, tag: string, html: string) =>
+  page.evaluate(
+    ([t, h]) =>
+      customElements.define(
+        t,
+        class extends HTMLElement {
+          constructor() {
+            super();
+            this.attachShadow({ mode: 'open' }).innerHTML = h;
+          }
+        },
+      ),
+    [tag, html] as const,
+  );
+
+test('element_visible: a component defined after the step started waiting (a deferred theme script) is looked into then', async ({ page }) => {
+  await open(page);
+  await undefinedComponent(page, 'late-box');
+  await watch(page, { on: 'element_visible', selector: '.late-cta' });
+  await frames(page);
+  expect(await fired(page)).toEqual([]);
+  await define(page, 'late-box', `${shown}<b class="late-cta">Late</b></p>`);
+  await expect.poll(async () => (await fired(page)).map((f) => f.on)).toEqual(['element_visible']);
+  expect(await listeners(page)).toEqual({});
+  // One that stopped waiting first: its definition arriving later leaves nothing observing.
+  await undefinedComponent(page, 'later-box');
+  await watch(page, { on: 'element_visible', selector: '.later-cta' });
+  await frames(page);
+  await page.evaluate(`${S}.stopAll()`);
+  await define(page, 'later-box', `${shown}<b class="later-cta">Later</b></p>`);
+  await frames(page);
+  expect(await listeners(page)).toEqual({});
+  expect((await fired(page)).map((f) => f.on)).toEqual(['element_visible']);
+  await stopAll(page);
+});
+
 test('element_visible: an element in a closed shadow root is never seen; the same in an open one is', async ({ page }) => {
   await open(page);
   await component(page, { id: 'closed', mode: 'closed', html: `${shown}<span class="in-closed">Closed</span></p>` });
